@@ -1,0 +1,73 @@
+// Decoding of OTLP export requests into the internal model.
+//
+// Two wire forms reach augur: protobuf (OTLP/gRPC and OTLP/HTTP
+// application/x-protobuf) and OTLP JSON (OTLP/HTTP application/json). Both end
+// up in the same model::Batch, after the same validation.
+//
+// Validation follows "do not crash on bad input; drop, count and go on": a
+// body that cannot be parsed at all is an error (kInvalidArgument, with a
+// message that says where and what); items that parse but are invalid are
+// rejected one by one and counted, and the rest of the batch is kept. The
+// rejection count and a message naming the first few problems go back to the
+// client as OTLP partial_success.
+//
+// Rejected items:
+//   spans: trace_id not 16 bytes or all zero; span_id not 8 bytes or all
+//     zero; parent_span_id neither empty nor 8 bytes; end before start;
+//     start time 0.
+//   log records: trace_id neither empty nor 16 bytes; span_id neither empty
+//     nor 8 bytes.
+//   metric data points: time 0; a metric with no data; histogram
+//     bucket_counts that do not number explicit_bounds + 1 (or 0); bounds
+//     that are not increasing.
+//
+// Thread-safe: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "model/telemetry.h"
+
+namespace opentelemetry::proto::collector::trace::v1 {
+class ExportTraceServiceRequest;
+}
+namespace opentelemetry::proto::collector::metrics::v1 {
+class ExportMetricsServiceRequest;
+}
+namespace opentelemetry::proto::collector::logs::v1 {
+class ExportLogsServiceRequest;
+}
+
+namespace augur::otlp {
+
+enum class Signal { kTraces, kMetrics, kLogs };
+const char* SignalName(Signal signal);  // "traces", "metrics", "logs"
+
+enum class Encoding { kProtobuf, kJson };
+
+struct DecodeResult {
+  model::Batch batch;
+  int64_t rejected = 0;       // spans, data points or log records rejected
+  std::string error_message;  // empty when nothing was rejected
+};
+
+// Decodes a (decompressed) request body of `signal` in `encoding`.
+StatusOr<DecodeResult> Decode(Signal signal, Encoding encoding, std::string_view body);
+
+// For gRPC, which hands us parsed messages.
+DecodeResult FromProto(const opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest& request);
+DecodeResult FromProto(const opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceRequest& request);
+DecodeResult FromProto(const opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest& request);
+
+// Encodes the export response for OTLP/HTTP in the request's encoding:
+// an empty message on full success, partial_success otherwise.
+std::string EncodeResponse(Signal signal, Encoding encoding, int64_t rejected, const std::string& error_message);
+
+// google.rpc.Status for OTLP/HTTP error bodies (code + message), in the
+// request's encoding, as the OTLP specification asks.
+std::string EncodeErrorStatus(Encoding encoding, int grpc_code, const std::string& message);
+
+}  // namespace augur::otlp
