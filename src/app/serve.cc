@@ -1,0 +1,99 @@
+#include "app/serve.h"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <filesystem>
+
+#include "api/query_api.h"
+#include "http/server.h"
+#include "ingest/pipeline.h"
+#include "receiver/otlp_grpc.h"
+#include "receiver/otlp_http.h"
+#include "selfmon/metrics.h"
+#include "store/store.h"
+
+namespace augur::app {
+namespace {
+
+std::string HostPort(const boost::asio::ip::tcp::endpoint& e) {
+  return (e.address().is_v6() ? "[" + e.address().to_string() + "]" : e.address().to_string()) + ":" +
+         std::to_string(e.port());
+}
+
+// The host part of HOST:PORT, to print the gRPC address gRPC actually bound.
+std::string HostOf(const std::string& address) { return address.substr(0, address.rfind(':')); }
+
+int Fail(const Status& s) {
+  spdlog::error("{}", s.ToString());
+  return 1;
+}
+
+}  // namespace
+
+int Serve(const config::Config& config) {
+  // Block the signals in every thread; the main thread waits for them below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return Fail(Status::IOError("cannot create data directory " + config.data_dir + ": " + ec.message()));
+
+  selfmon::Registry metrics;
+  auto store = store::Store::Open({config.data_dir, config.retention_max_age_seconds, config.retention_max_bytes});
+  if (!store.ok()) return Fail(store.status());
+  metrics.AddCallbackGauge("augur_store_bytes", "Bytes of the database in use.", {},
+                           [s = store->get()] { return static_cast<double>(s->Stats().database_bytes); });
+
+  ingest::PipelineOptions pipeline_options;
+  pipeline_options.queue_capacity_items = config.queue_capacity_items;
+  ingest::Pipeline pipeline(store->get(), &metrics, pipeline_options);
+  pipeline.Start();
+
+  receiver::GrpcReceiverOptions grpc_options;
+  grpc_options.address = config.otlp_grpc_addr;
+  grpc_options.max_message_bytes = config.max_body_bytes;
+  grpc_options.bearer_token = config.auth_token;
+  grpc_options.tls_cert_file = config.tls_cert_file;
+  grpc_options.tls_key_file = config.tls_key_file;
+  receiver::GrpcReceiver grpc(grpc_options, &pipeline);
+
+  auto http_options = [&](const char* name, const std::string& address) {
+    http::ServerOptions o;
+    o.name = name;
+    o.address = address;
+    o.max_body_bytes = config.max_body_bytes;
+    o.bearer_token = config.auth_token;
+    o.tls_cert_file = config.tls_cert_file;
+    o.tls_key_file = config.tls_key_file;
+    return o;
+  };
+  http::Server otlp_http(http_options("otlp_http", config.otlp_http_addr), &metrics);
+  receiver::RegisterOtlpHttpRoutes(&otlp_http, &pipeline, config.max_body_bytes);
+  http::Server api(http_options("api", config.http_addr), &metrics);
+  api::RegisterQueryRoutes(&api, store->get(), &metrics);
+
+  if (Status s = grpc.Start(); !s.ok()) return Fail(s);
+  spdlog::info("otlp_grpc listening on {}:{}", HostOf(config.otlp_grpc_addr), grpc.port());
+  if (Status s = otlp_http.Start(); !s.ok()) return Fail(s);
+  spdlog::info("otlp_http listening on {}", HostPort(otlp_http.local_endpoint()));
+  if (Status s = api.Start(); !s.ok()) return Fail(s);
+  spdlog::info("api listening on {}", HostPort(api.local_endpoint()));
+  spdlog::info("augur ready (data dir {}{})", config.data_dir, config.auth_token.empty() ? "" : ", bearer token required");
+
+  int received = 0;
+  sigwait(&signals, &received);
+  spdlog::info("received signal {}, shutting down", received);
+  grpc.Shutdown();
+  otlp_http.Stop();
+  pipeline.Stop();
+  api.Stop();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace augur::app
