@@ -136,6 +136,8 @@ class Server::Impl {
         "augur_http_connections_refused_total", "Connections closed at once because too many were open.", labels);
     metrics_->AddCallbackGauge("augur_http_open_connections", "Open HTTP connections.", labels,
                                [this] { return static_cast<double>(open_connections_.load()); });
+    metrics_->AddCallbackGauge("augur_http_body_bytes_in_flight", "Request body bytes reserved by requests in flight.",
+                               labels, [this] { return static_cast<double>(body_bytes_in_flight_.load()); });
   }
 
   Status Start();
@@ -151,6 +153,18 @@ class Server::Impl {
   std::atomic<size_t> open_connections_{0};
   selfmon::Counter* connections_refused_;
 
+  // The budget for request bodies in flight (read, being decoded, or waiting
+  // to be written): a reservation is held from the header until the answer.
+  bool ReserveBody(size_t bytes) {
+    size_t held = body_bytes_in_flight_.load();
+    do {
+      if (held > 0 && held + bytes > options_.max_body_bytes_in_flight) return false;
+    } while (!body_bytes_in_flight_.compare_exchange_weak(held, held + bytes));
+    return true;
+  }
+  void ReleaseBody(size_t bytes) { body_bytes_in_flight_.fetch_sub(bytes); }
+  std::atomic<size_t> body_bytes_in_flight_{0};
+
   // Answers a parsed request: matches a route, checks the token, runs the handler.
   void Dispatch(beast::http::request<beast::http::string_body>&& raw, Reply reply);
 
@@ -164,7 +178,10 @@ template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
   Session(Stream stream, Server::Impl* server) : stream_(std::move(stream)), server_(server) {}
-  ~Session() { server_->open_connections_.fetch_sub(1); }
+  ~Session() {
+    ReleaseBody();
+    server_->open_connections_.fetch_sub(1);
+  }
 
   void Run() {
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
@@ -178,29 +195,50 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
  private:
+  // A request is read in two steps: the header, then (if the body may come)
+  // the body. Between them the session reserves the body's size from the
+  // server-wide budget for bodies in flight, so a crowd of large requests is
+  // refused with 429 instead of taking memory without bound.
   void Read() {
     parser_.emplace();
     parser_->body_limit(server_->options_.max_body_bytes);
     parser_->header_limit(64 * 1024);
+    beast::get_lowest_layer(stream_).expires_after(server_->options_.read_timeout);
+    beast::http::async_read_header(
+        stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    namespace bh = beast::http;
+    if (ec) return OnReadError(ec);
+    const auto& header = parser_->get();
+    const size_t body_bytes = parser_->content_length().value_or(parser_->chunked() ? server_->options_.max_body_bytes : 0);
+    if (!server_->ReserveBody(body_bytes)) {
+      Response busy = ErrorResponse(Status::ResourceExhausted("too many large requests in flight; retry later"));
+      busy.headers.emplace_back("Retry-After", "1");
+      return WriteAndDrain(std::move(busy), header.version());
+    }
+    reserved_ = body_bytes;
+    const auto expect = header[bh::field::expect];
+    if (body_bytes > 0 && expect.size() == 12 && beast::iequals(expect, "100-continue")) {
+      // Clients that ask (curl does for large bodies) wait for this before sending the body.
+      continue_.emplace(bh::status::continue_, header.version());
+      return bh::async_write(stream_, *continue_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
+        if (ec) return self->Close();
+        self->ReadBody();
+      });
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
     beast::get_lowest_layer(stream_).expires_after(server_->options_.read_timeout);
     beast::http::async_read(stream_, buffer_, *parser_,
                             [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
-    namespace bh = beast::http;
-    if (ec == bh::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
-        ec == net::error::connection_reset || ec == net::error::eof) {
-      return Close();
-    }
-    if (ec == bh::error::body_limit) {
-      return Write(ErrorResponse(Status::TooLarge("request body exceeds the limit of " +
-                                                  std::to_string(server_->options_.max_body_bytes) + " bytes")),
-                   11, /*keep_alive=*/false);
-    }
-    if (ec) {
-      return Write(ErrorResponse(Status::InvalidArgument("malformed HTTP request: " + ec.message())), 11, false);
-    }
+    if (ec) return OnReadError(ec);
     auto request = parser_->release();
     const unsigned version = request.version();
     const bool keep_alive = request.keep_alive();
@@ -209,6 +247,37 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       net::post(self->stream_.get_executor(), [self, version, keep_alive, r = std::move(r)]() mutable {
         self->Write(std::move(r), version, keep_alive);
       });
+    });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    namespace bh = beast::http;
+    if (ec == bh::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
+        ec == net::error::connection_reset || ec == net::error::eof) {
+      return Close();
+    }
+    if (ec == bh::error::body_limit) {
+      return WriteAndDrain(ErrorResponse(Status::TooLarge("request body exceeds the limit of " +
+                                                          std::to_string(server_->options_.max_body_bytes) + " bytes")),
+                           11);
+    }
+    WriteAndDrain(ErrorResponse(Status::InvalidArgument("malformed HTTP request: " + ec.message())), 11);
+  }
+
+  // Answers a request whose body was not read, then reads and discards what
+  // the client still sends (up to a bound), so it sees the answer rather than
+  // a connection reset from closing a socket with unread data.
+  void WriteAndDrain(Response r, unsigned version) {
+    draining_ = true;
+    Write(std::move(r), version, /*keep_alive=*/false);
+  }
+
+  void Drain() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+    stream_.async_read_some(net::buffer(scratch_), [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+      self->drained_ += n;
+      if (ec || self->drained_ > kMaxDrainBytes) return;  // the session ends and the socket closes
+      self->Drain();
     });
   }
 
@@ -222,7 +291,12 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     response_->keep_alive(keep_alive);
     response_->prepare_payload();
     bh::async_write(stream_, *response_, [self = this->shared_from_this(), keep_alive](beast::error_code ec, size_t) {
-      if (ec || !keep_alive) return self->Close();
+      self->ReleaseBody();
+      if (ec || !keep_alive) {
+        self->Close();
+        if (!ec && self->draining_) self->Drain();
+        return;
+      }
       self->Read();
     });
   }
@@ -237,11 +311,23 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
   }
 
+  void ReleaseBody() {
+    server_->ReleaseBody(reserved_);
+    reserved_ = 0;
+  }
+
+  static constexpr size_t kMaxDrainBytes = 64u << 20;
+
   Stream stream_;
   Server::Impl* server_;
   beast::flat_buffer buffer_;
   std::optional<beast::http::request_parser<beast::http::string_body>> parser_;
+  std::optional<beast::http::response<beast::http::empty_body>> continue_;
   std::optional<beast::http::response<beast::http::string_body>> response_;
+  size_t reserved_ = 0;  // bytes of the body budget this session holds
+  bool draining_ = false;
+  size_t drained_ = 0;
+  std::array<char, 16384> scratch_;
 };
 
 }  // namespace

@@ -65,6 +65,9 @@ struct ServerOptions {
   std::string tls_cert_file;  // PEM; TLS is on when both files are set
   std::string tls_key_file;
   size_t max_connections = 1024;
+  // Bodies of all requests in flight together; over it, new requests get 429.
+  // One request is always let through, whatever its size.
+  size_t max_body_bytes_in_flight = 256u << 20;
   std::chrono::seconds read_timeout{30};  // also the keep-alive idle timeout
   int threads = 2;
 };
