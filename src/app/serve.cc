@@ -60,7 +60,7 @@ int Serve(const config::Config& config) {
   grpc_options.bearer_token = config.auth_token;
   grpc_options.tls_cert_file = config.tls_cert_file;
   grpc_options.tls_key_file = config.tls_key_file;
-  receiver::GrpcReceiver grpc(grpc_options, &pipeline);
+  receiver::GrpcReceiver grpc(grpc_options, &pipeline, &metrics);
 
   auto http_options = [&](const char* name, const std::string& address) {
     http::ServerOptions o;

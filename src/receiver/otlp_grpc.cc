@@ -32,6 +32,40 @@ grpc::Status ToGrpc(const Status& s) {
   }
 }
 
+// Finishes a call and records its latency and status code.
+class MeasuredCall {
+ public:
+  MeasuredCall(grpc::ServerUnaryReactor* reactor, selfmon::Registry* metrics, otlp::Signal signal)
+      : reactor_(reactor), metrics_(metrics), signal_(signal), start_(std::chrono::steady_clock::now()) {}
+  // Deletes itself: exactly one Finish per call.
+  void Finish(grpc::Status status) {
+    const selfmon::Labels labels = {{"signal", otlp::SignalName(signal_)}};
+    metrics_->GetHistogram("augur_grpc_request_duration_seconds", "Time from OTLP/gRPC request to answer.", labels,
+                           selfmon::LatencyBuckets())
+        .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+    selfmon::Labels with_code = labels;
+    with_code.emplace_back("code", CodeLabel(status.error_code()));
+    metrics_->GetCounter("augur_grpc_requests_total", "OTLP/gRPC requests answered.", with_code).Increment();
+    reactor_->Finish(std::move(status));
+    delete this;
+  }
+ private:
+  static const char* CodeLabel(grpc::StatusCode code) {
+    switch (code) {
+      case grpc::StatusCode::OK: return "OK";
+      case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+      case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
+      case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
+      case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
+      default: return "OTHER";
+    }
+  }
+  grpc::ServerUnaryReactor* reactor_;
+  selfmon::Registry* metrics_;
+  otlp::Signal signal_;
+  std::chrono::steady_clock::time_point start_;
+};
+
 // Shared by the three services. The services take raw bytes (gRPC's raw
 // callback API) rather than parsed messages: augur decodes them itself, so a
 // malformed message gets INVALID_ARGUMENT with a message saying what was
@@ -39,51 +73,53 @@ grpc::Status ToGrpc(const Status& s) {
 // the batch is written.
 class Exporter {
  public:
-  Exporter(ingest::Pipeline* pipeline, std::string token) : pipeline_(pipeline), token_(std::move(token)) {}
+  Exporter(ingest::Pipeline* pipeline, selfmon::Registry* metrics, std::string token)
+      : pipeline_(pipeline), metrics_(metrics), token_(std::move(token)) {}
 
   grpc::ServerUnaryReactor* Export(otlp::Signal signal, grpc::CallbackServerContext* context,
                                    const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    auto* call = new MeasuredCall(reactor, metrics_, signal);
     if (!token_.empty()) {
       const auto& md = context->client_metadata();
       const auto it = md.find("authorization");
       if (it == md.end() || std::string_view(it->second.data(), it->second.size()) != "Bearer " + token_) {
-        reactor->Finish({grpc::StatusCode::UNAUTHENTICATED, "missing or wrong bearer token"});
+        call->Finish({grpc::StatusCode::UNAUTHENTICATED, "missing or wrong bearer token"});
         return reactor;
       }
     }
     std::vector<grpc::Slice> slices;
-    std::string body;
     if (!request->Dump(&slices).ok()) {
-      reactor->Finish({grpc::StatusCode::INTERNAL, "cannot read the request"});
+      call->Finish({grpc::StatusCode::INTERNAL, "cannot read the request"});
       return reactor;
     }
+    std::string body;
     body.reserve(request->Length());
     for (const auto& slice : slices) body.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
 
     auto decoded = otlp::Decode(signal, otlp::Encoding::kProtobuf, body);
     if (!decoded.ok()) {
-      reactor->Finish(ToGrpc(decoded.status()));
+      call->Finish(ToGrpc(decoded.status()));
       return reactor;
     }
     const int64_t rejected = decoded->rejected;
     auto message = std::make_shared<std::string>(std::move(decoded->error_message));
     const Status submitted = pipeline_->Submit(
         signal, ingest::Protocol::kGrpc, std::move(decoded.value()),
-        [signal, rejected, message, reactor, response](const Status& written) {
-          if (!written.ok()) return reactor->Finish(ToGrpc(written));
-          const std::string encoded =
-              otlp::EncodeResponse(signal, otlp::Encoding::kProtobuf, rejected, *message);
+        [signal, rejected, message, call, response](const Status& written) {
+          if (!written.ok()) return call->Finish(ToGrpc(written));
+          const std::string encoded = otlp::EncodeResponse(signal, otlp::Encoding::kProtobuf, rejected, *message);
           grpc::Slice slice(encoded);
           *response = grpc::ByteBuffer(&slice, 1);
-          reactor->Finish(grpc::Status::OK);
+          call->Finish(grpc::Status::OK);
         });
-    if (!submitted.ok()) reactor->Finish(ToGrpc(submitted));
+    if (!submitted.ok()) call->Finish(ToGrpc(submitted));
     return reactor;
   }
 
  private:
   ingest::Pipeline* pipeline_;
+  selfmon::Registry* metrics_;
   const std::string token_;
 };
 
@@ -118,9 +154,9 @@ StatusOr<std::string> ReadFile(const std::string& path) {
 
 class GrpcReceiver::Impl {
  public:
-  Impl(GrpcReceiverOptions options, ingest::Pipeline* pipeline)
+  Impl(GrpcReceiverOptions options, ingest::Pipeline* pipeline, selfmon::Registry* metrics)
       : options_(std::move(options)),
-        exporter_(pipeline, options_.bearer_token),
+        exporter_(pipeline, metrics, options_.bearer_token),
         traces_(&exporter_, otlp::Signal::kTraces),
         metrics_(&exporter_, otlp::Signal::kMetrics),
         logs_(&exporter_, otlp::Signal::kLogs) {}
@@ -134,8 +170,8 @@ class GrpcReceiver::Impl {
   int port_ = 0;
 };
 
-GrpcReceiver::GrpcReceiver(GrpcReceiverOptions options, ingest::Pipeline* pipeline)
-    : impl_(std::make_unique<Impl>(std::move(options), pipeline)) {}
+GrpcReceiver::GrpcReceiver(GrpcReceiverOptions options, ingest::Pipeline* pipeline, selfmon::Registry* metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), pipeline, metrics)) {}
 
 GrpcReceiver::~GrpcReceiver() { Shutdown(); }
 

@@ -17,6 +17,7 @@
 
 #include "common/status.h"
 #include "ingest/pipeline.h"
+#include "selfmon/metrics.h"
 
 namespace augur::receiver {
 
@@ -32,7 +33,8 @@ struct GrpcReceiverOptions {
 
 class GrpcReceiver {
  public:
-  GrpcReceiver(GrpcReceiverOptions options, ingest::Pipeline* pipeline);
+  // `pipeline` and `metrics` must outlive the receiver.
+  GrpcReceiver(GrpcReceiverOptions options, ingest::Pipeline* pipeline, selfmon::Registry* metrics);
   ~GrpcReceiver();
 
   Status Start();
