@@ -1,6 +1,7 @@
 // augur's command line. `augur serve` runs the engine; later subcommands
 // talk to a running augur.
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
@@ -62,6 +63,9 @@ int RunServe(const ServeFlags& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Logs go to stderr, leaving stdout for command output.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("augur"));
+  spdlog::set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
   CLI::App app{"augur: a self-hosted AIOps engine for OpenTelemetry"};
   app.require_subcommand(1);
 
