@@ -8,6 +8,7 @@
 #include "api/query_api.h"
 #include "http/server.h"
 #include "ingest/pipeline.h"
+#include "otlp/protobuf_logging.h"
 #include "receiver/otlp_grpc.h"
 #include "receiver/otlp_http.h"
 #include "selfmon/metrics.h"
@@ -38,6 +39,8 @@ int Serve(const config::Config& config) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  otlp::InstallProtobufLogHandler();
 
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);

@@ -6,7 +6,8 @@
 //
 // Validation follows "do not crash on bad input; drop, count and go on": a
 // body that cannot be parsed at all is an error (kInvalidArgument, with a
-// message that says where and what); items that parse but are invalid are
+// message that says where and what; protobuf's parser also refuses string
+// fields that are not UTF-8); items that parse but are invalid are
 // rejected one by one and counted, and the rest of the batch is kept. The
 // rejection count and a message naming the first few problems go back to the
 // client as OTLP partial_success.
@@ -17,9 +18,26 @@
 //     start time 0.
 //   log records: trace_id neither empty nor 16 bytes; span_id neither empty
 //     nor 8 bytes.
-//   metric data points: time 0; a metric with no data; histogram
-//     bucket_counts that do not number explicit_bounds + 1 (or 0); bounds
-//     that are not increasing.
+//   metric data points: time 0; a metric with no data (counts as one point);
+//     histogram bucket_counts that do not number explicit_bounds + 1 (or 0);
+//     bounds that are not increasing.
+//   any item: an attribute value or log body nested more than 32 arrays or
+//     key-value lists deep (it protects the stack); when a resource's or
+//     scope's attributes are, all of its items.
+// Not rejected: a link id of the wrong size becomes absent (all zero), and a
+// metric whose points were all rejected, or which had none, is left out.
+//
+// The batch holds one Resource per ResourceSpans/Metrics/Logs and one Scope
+// per ScopeSpans/Metrics/Logs that kept an item (no deduplication across
+// them), in request order.
+//
+// OTLP JSON: ids are hex (an id that is not hex rejects its item, as one of
+// the wrong size would); keys may be lowerCamelCase or the proto names; enums
+// numbers or names; 64-bit integers numbers or strings; unknown fields are
+// ignored. Documents nested deeper than 100 levels are kInvalidArgument.
+//
+// Messages (Status and error_message) are short ASCII: they name positions
+// and problems but never quote the sender's strings at length.
 //
 // Thread-safe: pure functions.
 #pragma once
@@ -63,11 +81,14 @@ DecodeResult FromProto(const opentelemetry::proto::collector::metrics::v1::Expor
 DecodeResult FromProto(const opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest& request);
 
 // Encodes the export response for OTLP/HTTP in the request's encoding:
-// an empty message on full success, partial_success otherwise.
+// an empty message on full success (rejected == 0 and no message),
+// partial_success otherwise. JSON is proto3 JSON: `{}`, or
+// {"partialSuccess":{"rejectedSpans":"2","errorMessage":"..."}}.
 std::string EncodeResponse(Signal signal, Encoding encoding, int64_t rejected, const std::string& error_message);
 
 // google.rpc.Status for OTLP/HTTP error bodies (code + message), in the
-// request's encoding, as the OTLP specification asks.
+// request's encoding, as the OTLP specification asks. Strings must be UTF-8
+// (proto3 strings); Decode's messages always are.
 std::string EncodeErrorStatus(Encoding encoding, int grpc_code, const std::string& message);
 
 }  // namespace augur::otlp
