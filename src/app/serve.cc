@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "api/query_api.h"
+#include "common/file_lock.h"
 #include "http/server.h"
 #include "ingest/pipeline.h"
 #include "otlp/protobuf_logging.h"
@@ -45,6 +46,8 @@ int Serve(const config::Config& config) {
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) return Fail(Status::IOError("cannot create data directory " + config.data_dir + ": " + ec.message()));
+  auto lock = FileLock::Acquire((std::filesystem::path(config.data_dir) / "LOCK").string());
+  if (!lock.ok()) return Fail(lock.status());
 
   selfmon::Registry metrics;
   auto store = store::Store::Open({config.data_dir, config.retention_max_age_seconds, config.retention_max_bytes});

@@ -46,10 +46,10 @@ Status Apply(const YAML::Node& root, Config* c) {
   auto str = [](const YAML::Node& n, std::string* out) {
     if (n) *out = n.as<std::string>();
   };
-  auto bytes = [](const YAML::Node& n, uint64_t* out) -> Status {
+  auto bytes = [](const YAML::Node& n, const char* key, uint64_t* out) -> Status {
     if (!n) return Status::OK();
     auto v = ParseByteSize(n.as<std::string>());
-    if (!v.ok()) return v.status();
+    if (!v.ok()) return Status::InvalidArgument(std::string(key) + ": " + v.status().message());
     *out = *v;
     return Status::OK();
   };
@@ -62,7 +62,7 @@ Status Apply(const YAML::Node& root, Config* c) {
     }
     str(otlp["grpc_addr"], &c->otlp_grpc_addr);
     str(otlp["http_addr"], &c->otlp_http_addr);
-    if (Status s = bytes(otlp["max_body_size"], &c->max_body_bytes); !s.ok()) return s;
+    if (Status s = bytes(otlp["max_body_size"], "otlp.max_body_size", &c->max_body_bytes); !s.ok()) return s;
     if (otlp["queue_capacity_items"]) c->queue_capacity_items = otlp["queue_capacity_items"].as<uint64_t>();
   }
   if (const auto api = root["api"]) {
@@ -78,10 +78,10 @@ Status Apply(const YAML::Node& root, Config* c) {
     if (Status s = CheckKeys(retention, "retention", {"max_age", "max_size"}); !s.ok()) return s;
     if (retention["max_age"]) {
       auto v = ParseDuration(retention["max_age"].as<std::string>());
-      if (!v.ok()) return v.status();
+      if (!v.ok()) return Status::InvalidArgument("retention.max_age: " + v.status().message());
       c->retention_max_age_seconds = *v;
     }
-    if (Status s = bytes(retention["max_size"], &c->retention_max_bytes); !s.ok()) return s;
+    if (Status s = bytes(retention["max_size"], "retention.max_size", &c->retention_max_bytes); !s.ok()) return s;
   }
   return Status::OK();
 }

@@ -191,6 +191,9 @@ Status GrpcReceiver::Start() {
     credentials = grpc::SslServerCredentials(ssl);
   }
   grpc::ServerBuilder builder;
+  // gRPC sets SO_REUSEPORT by default, which would let a second augur share
+  // the port silently; a taken port must be an error, as it is for HTTP.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(o.address, credentials, &impl_->port_);
   builder.SetMaxReceiveMessageSize(static_cast<int>(o.max_message_bytes));
   // Bounds gRPC's own memory for connections and in-flight messages.

@@ -8,6 +8,7 @@
 // time: start-up, shutdown, every HTTP request, every poll.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,11 +69,20 @@ const LISTEN_RE = /\b(otlp_grpc|otlp_http|api) listening on (\S+):(\d+)\s*$/;
 //   dataDir: reuse this directory (the caller owns it); else a fresh temp dir
 //            that stop()/kill9() remove unless keepDataDir is set.
 //   args:    extra command-line arguments (e.g. ['--auth-token', 's3cret']).
-export async function startAugur({ dataDir, args = [], keepDataDir = false, readyTimeoutMs = READY_TIMEOUT_MS } = {}) {
+//   bare:    pass only `serve` and args: no --data-dir and no listen-address
+//            flags (for a --config file that sets them). dataDir is then just
+//            what the caller says the config uses; it is never removed here.
+//   tls:     {ca}: augur serves TLS (args or config say so) with a
+//            certificate that `ca` (PEM) verifies; the URLs become https and
+//            the helpers here, in otlp.js and in sdk.js trust `ca`.
+//   cwd:     working directory of the process (default: this process's).
+export async function startAugur({
+  dataDir, args = [], keepDataDir = false, readyTimeoutMs = READY_TIMEOUT_MS, bare = false, tls, cwd,
+} = {}) {
   assertBinary();
-  const ownsDir = !dataDir;
-  const dir = dataDir ?? makeTempDir();
-  const argv = [
+  const ownsDir = !dataDir && !bare;
+  const dir = bare ? dataDir : (dataDir ?? makeTempDir());
+  const argv = bare ? ['serve', ...args] : [
     'serve',
     '--data-dir', dir,
     '--otlp-grpc-addr', '127.0.0.1:0',
@@ -80,8 +90,9 @@ export async function startAugur({ dataDir, args = [], keepDataDir = false, read
     '--http-addr', '127.0.0.1:0',
     ...args,
   ];
-  const proc = spawn(AUGUR_BIN, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(AUGUR_BIN, argv, { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
   const a = new Augur(proc, dir, ownsDir && !keepDataDir, argv);
+  a.ca = tls?.ca;
   live.add(a);
   try {
     await a._waitReady(readyTimeoutMs);
@@ -90,6 +101,49 @@ export async function startAugur({ dataDir, args = [], keepDataDir = false, read
     throw err;
   }
   return a;
+}
+
+// Runs augur with `argv` (everything after the binary) for a run that is
+// expected to end by itself (bad config, port in use): resolves to
+// {code, signal, stdout, stderr, elapsedMs, timedOut, killedOn} once it exits.
+// It is killed (SIGKILL) after timeoutMs (timedOut: true), or as soon as its
+// output matches the regex killOn (killedOn: the matching text), e.g.
+// /augur ready/ for a run that should never get that far.
+export async function runAugur(argv, { timeoutMs = 10_000, cwd, killOn } = {}) {
+  assertBinary();
+  const started = Date.now();
+  const proc = spawn(AUGUR_BIN, argv, { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
+  const a = { proc };
+  live.add(a);
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.setEncoding('utf8');
+  proc.stderr.setEncoding('utf8');
+  let killedOn = null;
+  const check = () => {
+    const m = killOn && killedOn === null ? killOn.exec(stderr + stdout) : null;
+    if (m) {
+      killedOn = m[0];
+      proc.kill('SIGKILL');
+    }
+  };
+  proc.stdout.on('data', (d) => { stdout = (stdout + d).slice(-50_000); check(); });
+  proc.stderr.on('data', (d) => { stderr = (stderr + d).slice(-50_000); check(); });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    proc.kill('SIGKILL');
+  }, timeoutMs);
+  const { code, signal } = await new Promise((resolve) => {
+    proc.on('error', (err) => resolve({ code: null, signal: null, error: err }));
+    // 'close', not 'exit': all of the output has been read by then.
+    proc.on('close', (c, s) => resolve({ code: c, signal: s }));
+  });
+  clearTimeout(timer);
+  live.delete(a);
+  return { code, signal, stdout, stderr, elapsedMs: Date.now() - started, timedOut, killedOn,
+    describe: () => `command: ${AUGUR_BIN} ${argv.join(' ')}\nexit code ${code}, signal ${signal}` +
+      `${timedOut ? `, killed after ${timeoutMs} ms` : ''}${killedOn !== null ? `, killed when it logged ${JSON.stringify(killedOn)}` : ''}\n--- stderr ---\n${stderr.slice(-4000)}\n--- stdout ---\n${stdout.slice(-2000)}` };
 }
 
 export class Augur {
@@ -102,6 +156,7 @@ export class Augur {
     this._stdout = '';
     this.ports = {};
     this.exit = null; // {code, signal} once exited
+    this.ca = undefined; // PEM the clients trust when augur serves TLS (startAugur tls.ca)
     this._exited = new Promise((resolve) => {
       proc.on('exit', (code, signal) => {
         this.exit = { code, signal };
@@ -182,10 +237,11 @@ export class Augur {
         throw new Error(`augur said it was ready but logged no "${k} listening on HOST:PORT" line\n${this.describeOutput()}`);
       }
     }
+    const scheme = this.ca ? 'https' : 'http';
     this.grpcAddr = `127.0.0.1:${this.ports.otlp_grpc}`;
-    this.grpcUrl = `http://127.0.0.1:${this.ports.otlp_grpc}`;
-    this.otlpHttpUrl = `http://127.0.0.1:${this.ports.otlp_http}`;
-    this.apiUrl = `http://127.0.0.1:${this.ports.api}`;
+    this.grpcUrl = `${scheme}://127.0.0.1:${this.ports.otlp_grpc}`;
+    this.otlpHttpUrl = `${scheme}://127.0.0.1:${this.ports.otlp_http}`;
+    this.apiUrl = `${scheme}://127.0.0.1:${this.ports.api}`;
   }
 
   get running() {
@@ -224,7 +280,7 @@ export class Augur {
   // --- query API --------------------------------------------------------------
 
   async api(pathAndQuery, { token, headers = {}, timeoutMs = REQUEST_TIMEOUT_MS } = {}) {
-    return httpGet(this.apiUrl + pathAndQuery, { token, headers, timeoutMs });
+    return httpGet(this.apiUrl + pathAndQuery, { token, headers, timeoutMs, ca: this.ca });
   }
 
   // GET that must answer 200 with JSON; throws a descriptive error otherwise.
@@ -237,19 +293,55 @@ export class Augur {
   }
 }
 
-// GET with a timeout; answers {status, headers, text, json}.
-export async function httpGet(url, { token, headers = {}, timeoutMs = REQUEST_TIMEOUT_MS } = {}) {
+function parseJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+// GET with a timeout; answers {status, headers, text, json}. An https URL goes
+// through node:https and trusts `ca` (PEM) if given, else only the system's
+// CAs; its answer also has peerFingerprint256, the SHA-256 fingerprint of the
+// certificate the server presented. A TLS failure rejects with the error
+// (err.code is e.g. DEPTH_ZERO_SELF_SIGNED_CERT).
+export async function httpGet(url, { token, headers = {}, timeoutMs = REQUEST_TIMEOUT_MS, ca } = {}) {
   const h = { ...headers };
   if (token) h.authorization = `Bearer ${token}`;
+  if (url.startsWith('https:')) return httpsGet(url, { headers: h, timeoutMs, ca });
   const res = await fetch(url, { headers: h, signal: AbortSignal.timeout(timeoutMs) });
   const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
+  return { status: res.status, headers: res.headers, text, json: parseJson(text) };
+}
+
+function httpsGet(url, { headers, timeoutMs, ca }) {
+  return new Promise((resolve, reject) => {
+    // agent: false, so no TLS session is reused between differently trusting calls.
+    const req = https.request(url, { method: 'GET', headers, agent: false, ...(ca ? { ca } : {}) });
+    const timer = setTimeout(() => req.destroy(new Error(`GET ${url} timed out after ${timeoutMs} ms`)), timeoutMs);
+    req.on('response', (res) => {
+      const fingerprint = res.socket.getPeerCertificate?.()?.fingerprint256;
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        clearTimeout(timer);
+        const text = Buffer.concat(chunks).toString('utf8');
+        const hs = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) hs.set(k, Array.isArray(v) ? v.join(', ') : String(v));
+        resolve({ status: res.statusCode, headers: hs, text, json: parseJson(text), peerFingerprint256: fingerprint });
+      });
+      res.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+    });
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    req.end();
+  });
 }
 
 // Polls fn() until it returns a truthy value, or throws after timeoutMs with

@@ -3,6 +3,7 @@
 // decode the server's protobuf responses; a raw HTTP POST; a raw gRPC unary
 // call through @grpc/grpc-js.
 import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
@@ -73,8 +74,9 @@ export function grpcMethod(signal) {
 
 // POST with node:http (not fetch): it reports the status even when the server
 // answers early (413) and closes while the body is still being written.
-// Answers {status, headers, body: Buffer}.
-export function rawPost(url, body, headers = {}, { timeoutMs = 20_000, chunked = false } = {}) {
+// Answers {status, headers, body: Buffer}. An https URL goes through
+// node:https, trusting `ca` (PEM) if given, else only the system's CAs.
+export function rawPost(url, body, headers = {}, { timeoutMs = 20_000, chunked = false, ca } = {}) {
   return new Promise((resolve, reject) => {
     let settled = false;
     let gotResponse = false;
@@ -87,9 +89,11 @@ export function rawPost(url, body, headers = {}, { timeoutMs = 20_000, chunked =
     };
     // chunked: no Content-Length, the body in 64 KiB chunks, so the server
     // has to count what it reads.
-    const req = http.request(url, {
+    const secure = url.startsWith('https:');
+    const req = (secure ? https : http).request(url, {
       method: 'POST',
       headers: chunked ? { 'transfer-encoding': 'chunked', ...headers } : { 'content-length': Buffer.byteLength(body), ...headers },
+      ...(secure ? { agent: false, ...(ca ? { ca } : {}) } : {}),
     });
     const timer = setTimeout(() => {
       req.destroy(new Error(`POST ${url} timed out after ${timeoutMs} ms`));
@@ -132,7 +136,7 @@ export function postOtlp(augur, signal, body, { ct = 'proto', headers = {}, toke
   const contentType = ct === 'proto' ? 'application/x-protobuf' : ct === 'json' ? 'application/json' : ct;
   const h = { 'content-type': contentType, ...headers };
   if (token) h.authorization = `Bearer ${token}`;
-  return rawPost(`${augur.otlpHttpUrl}/v1/${signal}`, body, h);
+  return rawPost(`${augur.otlpHttpUrl}/v1/${signal}`, body, h, { ca: augur.ca });
 }
 
 // Decodes an OTLP/HTTP error body (google.rpc.Status) in the response's
@@ -165,8 +169,10 @@ export function parsePartialSuccess(signal, res) {
 
 const identity = (b) => b;
 
+// Over TLS (augur.ca set) the client trusts augur.ca.
 export function grpcClient(augur) {
-  return new grpc.Client(augur.grpcAddr, grpc.credentials.createInsecure());
+  const creds = augur.ca ? grpc.credentials.createSsl(augur.ca) : grpc.credentials.createInsecure();
+  return new grpc.Client(augur.grpcAddr, creds);
 }
 
 // Sends raw bytes as the request message of signal's Export; resolves to

@@ -38,33 +38,40 @@ export async function withQuietSdk(fn) {
 export const TRANSPORTS = ['http-proto', 'http-json', 'grpc'];
 const EXPORT_TIMEOUT_MS = 10_000;
 
-// Options for the exporters of `transport` against a running augur.
-function exporterOptions(transport, augur, signal, token) {
+// Options for the exporters of `transport` against a running augur. Over TLS
+// (augur.ca set) the exporters trust `ca`, which defaults to augur.ca; null
+// means only the system's CAs (a client that does not trust augur's cert).
+function exporterOptions(transport, augur, signal, token, ca = augur.ca) {
+  const tls = augur.otlpHttpUrl.startsWith('https:');
   if (transport === 'grpc') {
     const metadata = new grpc.Metadata();
     if (token) metadata.set('authorization', `Bearer ${token}`);
-    return { url: augur.grpcUrl, metadata, timeoutMillis: EXPORT_TIMEOUT_MS };
+    const o = { url: augur.grpcUrl, metadata, timeoutMillis: EXPORT_TIMEOUT_MS };
+    if (tls) o.credentials = ca ? grpc.credentials.createSsl(Buffer.from(ca)) : grpc.credentials.createSsl();
+    return o;
   }
-  return {
+  const o = {
     url: `${augur.otlpHttpUrl}/v1/${signal}`,
     headers: token ? { Authorization: `Bearer ${token}` } : {},
     timeoutMillis: EXPORT_TIMEOUT_MS,
   };
+  if (tls && ca) o.httpAgentOptions = { keepAlive: true, ca };
+  return o;
 }
 
-export function makeTraceExporter(transport, augur, { token, compression } = {}) {
-  const o = { ...exporterOptions(transport, augur, 'traces', token), ...(compression ? { compression } : {}) };
+export function makeTraceExporter(transport, augur, { token, compression, ca } = {}) {
+  const o = { ...exporterOptions(transport, augur, 'traces', token, ca), ...(compression ? { compression } : {}) };
   return new ({ 'http-proto': TraceProto, 'http-json': TraceJson, grpc: TraceGrpc }[transport])(o);
 }
 
-export function makeMetricExporter(transport, augur, { token, temporalityPreference } = {}) {
-  const o = { ...exporterOptions(transport, augur, 'metrics', token) };
+export function makeMetricExporter(transport, augur, { token, temporalityPreference, ca } = {}) {
+  const o = { ...exporterOptions(transport, augur, 'metrics', token, ca) };
   if (temporalityPreference !== undefined) o.temporalityPreference = temporalityPreference;
   return new ({ 'http-proto': MetricProto, 'http-json': MetricJson, grpc: MetricGrpc }[transport])(o);
 }
 
-export function makeLogExporter(transport, augur, { token } = {}) {
-  const o = exporterOptions(transport, augur, 'logs', token);
+export function makeLogExporter(transport, augur, { token, ca } = {}) {
+  const o = exporterOptions(transport, augur, 'logs', token, ca);
   return new ({ 'http-proto': LogProto, 'http-json': LogJson, grpc: LogGrpc }[transport])(o);
 }
 
