@@ -1,0 +1,184 @@
+#include "store/schema.h"
+
+namespace augur::store {
+namespace {
+
+// Times are uint64 nanoseconds stored as SQLite's int64 (exact up to 2262).
+// Every data table's rowid (id) grows with ingest order; retention deletes
+// rowid prefixes, so each table's ids stay contiguous and max-min+1 counts it.
+//
+// Indexes are only those the queries need, since each one costs on every
+// insert: trace lookup; per-resource time ranges (a service filter is a set
+// of resources); time ranges across all services; metric streams by name.
+// Log trace/span ids are kept but not indexed (no query looks logs up by id).
+constexpr const char* kSchema = R"sql(
+CREATE TABLE resources (
+  id INTEGER PRIMARY KEY,
+  fingerprint TEXT NOT NULL UNIQUE,  -- service name, schema url, canonical attributes JSON
+  service_name TEXT NOT NULL,
+  schema_url TEXT NOT NULL,
+  attributes TEXT NOT NULL,
+  first_seen INTEGER,                -- event time; NULL until an item has a time
+  last_seen INTEGER
+);
+CREATE INDEX resources_service ON resources(service_name);
+
+CREATE TABLE scopes (
+  id INTEGER PRIMARY KEY,
+  fingerprint TEXT NOT NULL UNIQUE,  -- name, version, canonical attributes JSON
+  name TEXT NOT NULL,
+  version TEXT NOT NULL,
+  attributes TEXT NOT NULL
+);
+
+CREATE TABLE spans (
+  id INTEGER PRIMARY KEY,
+  trace_id BLOB NOT NULL,
+  span_id BLOB NOT NULL,
+  parent_span_id BLOB,               -- NULL for a root span
+  resource_id INTEGER NOT NULL,
+  scope_id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  start_time INTEGER NOT NULL,
+  end_time INTEGER NOT NULL,
+  status_code INTEGER NOT NULL,
+  status_message TEXT NOT NULL,
+  flags INTEGER NOT NULL,
+  trace_state TEXT NOT NULL,
+  attributes TEXT NOT NULL,
+  events TEXT,                       -- NULL when none
+  links TEXT
+);
+CREATE INDEX spans_trace ON spans(trace_id);
+CREATE INDEX spans_resource_time ON spans(resource_id, start_time);
+CREATE INDEX spans_time ON spans(start_time);
+
+CREATE TABLE metrics (
+  id INTEGER PRIMARY KEY,
+  resource_id INTEGER NOT NULL,
+  scope_id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  unit TEXT NOT NULL,
+  type INTEGER NOT NULL,
+  temporality INTEGER NOT NULL,
+  monotonic INTEGER NOT NULL,
+  UNIQUE (name, resource_id, scope_id, description, unit, type, temporality, monotonic)
+);
+
+CREATE TABLE metric_points (
+  id INTEGER PRIMARY KEY,
+  metric_id INTEGER NOT NULL,
+  start_time INTEGER NOT NULL,
+  time INTEGER NOT NULL,
+  attributes TEXT NOT NULL,
+  flags INTEGER NOT NULL,
+  value REAL,                        -- NULL for NaN (SQLite stores no NaN)
+  is_int INTEGER NOT NULL,
+  distribution TEXT                  -- histogram, exponential histogram, summary
+);
+CREATE INDEX metric_points_metric_time ON metric_points(metric_id, time);
+
+CREATE TABLE logs (
+  id INTEGER PRIMARY KEY,
+  time INTEGER NOT NULL,
+  observed_time INTEGER NOT NULL,
+  event_time INTEGER GENERATED ALWAYS AS (CASE WHEN time <> 0 THEN time ELSE observed_time END) VIRTUAL,
+  resource_id INTEGER NOT NULL,
+  scope_id INTEGER NOT NULL,
+  severity_number INTEGER NOT NULL,
+  severity_text TEXT NOT NULL,
+  body TEXT,                         -- NULL for an empty body
+  attributes TEXT NOT NULL,
+  flags INTEGER NOT NULL,
+  trace_id BLOB,                     -- NULL when absent
+  span_id BLOB,
+  event_name TEXT NOT NULL
+);
+CREATE INDEX logs_resource_time ON logs(resource_id, event_time);
+CREATE INDEX logs_time ON logs(event_time);
+
+-- Ingest time, for age retention: at wall_time, each table's rows up to
+-- these ids had been written.
+CREATE TABLE ingest_marks (
+  wall_time INTEGER PRIMARY KEY,
+  spans INTEGER NOT NULL,
+  metric_points INTEGER NOT NULL,
+  logs INTEGER NOT NULL
+);
+)sql";
+
+// Settings of every connection. The page cache is per connection; the
+// writer's is larger because random trace-id index inserts want it.
+Status ConfigureConnection(Db& db, int cache_kib) {
+  if (Status s = db.Exec("PRAGMA busy_timeout = 5000"); !s.ok()) return s;
+  if (Status s = db.Exec("PRAGMA temp_store = MEMORY"); !s.ok()) return s;
+  return db.Exec(("PRAGMA cache_size = -" + std::to_string(cache_kib)).c_str());
+}
+
+Status CreateSchema(Db& db) {
+  auto tx = Transaction::Begin(&db, "BEGIN IMMEDIATE");
+  if (!tx.ok()) return tx.status();
+  if (Status s = db.Exec(kSchema); !s.ok()) return s;
+  if (Status s = db.Exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str()); !s.ok()) return s;
+  return tx->Commit();
+}
+
+}  // namespace
+
+StatusOr<Db> OpenWriteConnection(const std::string& path) {
+  auto db = Db::Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (!db.ok()) return db.status();
+  if (Status s = ConfigureConnection(*db, 64 * 1024); !s.ok()) return s;
+  auto tables = db->QueryInt("SELECT count(*) FROM sqlite_schema");
+  if (!tables.ok()) return tables.status();
+  if (*tables == 0) {
+    // Only possible before the first table exists; lets size retention give
+    // freed pages back to the file system.
+    if (Status s = db->Exec("PRAGMA auto_vacuum = INCREMENTAL"); !s.ok()) return s;
+  }
+  // journal_mode answers with the mode it ended up in: check it is WAL.
+  auto mode = Stmt::Prepare(db->get(), "PRAGMA journal_mode = WAL");
+  if (!mode.ok()) return mode.status();
+  auto row = mode->Step();
+  if (!row.ok()) return row.status();
+  if (!*row || mode->ColumnText(0) != "wal") return Status::IOError("cannot put " + path + " in WAL mode");
+  mode->Reset();
+  // NORMAL in WAL mode: a commit is durable against a process crash (it is
+  // in the WAL file); only an OS crash or power loss can lose the last ones.
+  if (Status s = db->Exec("PRAGMA synchronous = NORMAL"); !s.ok()) return s;
+  // Checkpoints every 32 MiB of WAL rather than SQLite's 4 MiB: a checkpoint
+  // syncs both files and copies each page once however often it changed, so
+  // fewer of them cost less (measured ~5-10% of Write() CPU).
+  if (Status s = db->Exec("PRAGMA wal_autocheckpoint = 8192"); !s.ok()) return s;
+  // Caps the WAL file kept on disk after a checkpoint resets it.
+  if (Status s = db->Exec("PRAGMA journal_size_limit = 67108864"); !s.ok()) return s;
+
+  auto version = db->QueryInt("PRAGMA user_version");
+  if (!version.ok()) return version.status();
+  if (*version == 0 && *tables == 0) {
+    if (Status s = CreateSchema(*db); !s.ok()) return s;
+  } else if (*version != kSchemaVersion) {
+    return Status::IOError(path + " has schema version " + std::to_string(*version) + "; this augur reads version " +
+                           std::to_string(kSchemaVersion));
+  }
+  return db;
+}
+
+StatusOr<Db> OpenReadConnection(const std::string& path) {
+  auto db = Db::Open(path, SQLITE_OPEN_READONLY);
+  if (!db.ok()) return db.status();
+  if (Status s = ConfigureConnection(*db, 16 * 1024); !s.ok()) return s;
+  return db;
+}
+
+StatusOr<uint64_t> UsedBytes(Db& db) {
+  auto used = db.QueryInt(
+      "SELECT (p.page_count - f.freelist_count) * s.page_size "
+      "FROM pragma_page_count() p, pragma_freelist_count() f, pragma_page_size() s");
+  if (!used.ok()) return used.status();
+  return static_cast<uint64_t>(*used);
+}
+
+}  // namespace augur::store

@@ -1,0 +1,753 @@
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <limits>
+#include <thread>
+
+namespace augur::store {
+namespace {
+
+using model::AnyValue;
+using model::ArrayValue;
+using model::Attributes;
+using model::Batch;
+using model::Bytes;
+
+constexpr uint64_t kSecond = 1'000'000'000ULL;
+constexpr uint64_t kT0 = 1'700'000'000 * kSecond;    // event times
+constexpr uint64_t kWall = 1'800'000'000 * kSecond;  // ingest wall clock
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/augur_store_test_XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<Store> Open(uint64_t max_age_seconds = 0, uint64_t max_bytes = 0) {
+    auto store = Store::Open({dir_, max_age_seconds, max_bytes});
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return store.ok() ? std::move(*store) : nullptr;
+  }
+
+  std::string dir_;
+};
+
+Status WriteOne(Store& store, const Batch& batch) {
+  return store.Write({&batch});
+}
+
+// Queries with defaults for what a test leaves out (designated initializers
+// would trip -Wmissing-field-initializers).
+SpanQuery Spans(std::string service, uint64_t from = 0, uint64_t to = UINT64_MAX, size_t limit = 1000) {
+  SpanQuery q;
+  q.service = std::move(service);
+  q.from_unix_nano = from;
+  q.to_unix_nano = to;
+  q.limit = limit;
+  return q;
+}
+
+LogQuery Logs(std::string service, int min_severity, uint64_t from = 0, uint64_t to = UINT64_MAX, size_t limit = 1000) {
+  LogQuery q;
+  q.service = std::move(service);
+  q.min_severity = min_severity;
+  q.from_unix_nano = from;
+  q.to_unix_nano = to;
+  q.limit = limit;
+  return q;
+}
+
+MetricQuery Points(std::string name, std::string service = "", uint64_t from = 0, uint64_t to = UINT64_MAX,
+                   size_t limit = 10000) {
+  MetricQuery q;
+  q.name = std::move(name);
+  q.service = std::move(service);
+  q.from_unix_nano = from;
+  q.to_unix_nano = to;
+  q.limit = limit;
+  return q;
+}
+
+// Attributes in key order: the store gives them back sorted (record_codec.h).
+Attributes AllKinds() {
+  return {
+      {"array", {ArrayValue{{int64_t{1}}, {std::string("two")}, {ArrayValue{{true}, {}}}}}},
+      {"bool", {true}},
+      {"bytes", {Bytes{0, 1, 0xff}}},
+      {"double", {2.5}},
+      {"empty", {}},
+      {"int", {int64_t{-7}}},
+      {"kvlist", {Attributes{{"a", {int64_t{1}}}, {"b", {Attributes{{"c", {std::string("d")}}}}}}}},
+      {"string", {std::string("value")}},
+  };
+}
+
+model::Resource MakeResource(const std::string& service, const std::string& instance) {
+  return {{{"host.name", {std::string("h1")}}, {"service.instance.id", {instance}}, {"service.name", {service}}},
+          service,
+          "https://opentelemetry.io/schemas/1.21.0"};
+}
+
+model::TraceId Trace(uint8_t n) {
+  model::TraceId id{};
+  id[0] = 0xab;
+  id[15] = n;
+  return id;
+}
+
+model::SpanId SpanIdOf(uint32_t n) {
+  model::SpanId id{};
+  id[0] = 1;
+  id[4] = static_cast<uint8_t>(n >> 24);
+  id[5] = static_cast<uint8_t>(n >> 16);
+  id[6] = static_cast<uint8_t>(n >> 8);
+  id[7] = static_cast<uint8_t>(n);
+  return id;
+}
+
+model::Span FullSpan() {
+  model::Span s;
+  s.trace_id = Trace(1);
+  s.span_id = SpanIdOf(1);
+  s.parent_span_id = SpanIdOf(99);
+  s.trace_state = "vendor=x";
+  s.flags = 0x301;
+  s.name = "GET /items";
+  s.kind = model::SpanKind::kServer;
+  s.start_time_unix_nano = kT0 + 123;
+  s.end_time_unix_nano = kT0 + 5 * kSecond;
+  s.attributes = AllKinds();
+  s.events = {{kT0 + 1000, "exception", {{"exception.message", {std::string("boom")}}}}, {kT0 + 2000, "retry", {}}};
+  model::SpanLink link;
+  link.trace_id = Trace(7);
+  link.span_id = SpanIdOf(7);
+  link.trace_state = "a=b";
+  link.flags = 1;
+  link.attributes = {{"link.kind", {std::string("follows")}}};
+  s.links = {link};
+  s.status_code = model::StatusCode::kError;
+  s.status_message = "timeout";
+  return s;
+}
+
+model::Span SimpleSpan(uint32_t resource, uint8_t trace, uint32_t n, uint64_t start) {
+  model::Span s;
+  s.resource_index = resource;
+  s.trace_id = Trace(trace);
+  s.span_id = SpanIdOf(n);
+  s.name = "op" + std::to_string(n);
+  s.start_time_unix_nano = start;
+  s.end_time_unix_nano = start + 1000;
+  s.attributes = {{"n", {int64_t{n}}}};
+  return s;
+}
+
+// One batch: resource 0 is "api", resource 1 is "db".
+Batch TwoServiceBatch() {
+  Batch b;
+  b.resources = {MakeResource("api", "i1"), MakeResource("db", "i1")};
+  b.scopes = {{"io.augur.test", "1.0", {{"scope.attr", {true}}}}};
+  return b;
+}
+
+// The item's resource and scope as the query answer holds them.
+template <typename Item>
+void ExpectSameContext(const Batch& got, const Item& got_item, const Batch& want, const Item& want_item) {
+  ASSERT_LT(got_item.resource_index, got.resources.size());
+  ASSERT_LT(got_item.scope_index, got.scopes.size());
+  EXPECT_EQ(got.resources[got_item.resource_index], want.resources[want_item.resource_index]);
+  EXPECT_EQ(got.scopes[got_item.scope_index], want.scopes[want_item.scope_index]);
+}
+
+TEST_F(StoreTest, SpanRoundTrip) {
+  auto store = Open();
+  Batch b = TwoServiceBatch();
+  b.spans.push_back(FullSpan());
+  model::Span root = SimpleSpan(1, 1, 2, kT0 + 2 * kSecond);  // no parent, other resource
+  b.spans.push_back(root);
+  ASSERT_TRUE(WriteOne(*store, b).ok());
+
+  auto got = store->QuerySpans({});
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_EQ(got->spans.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    model::Span want = b.spans[i];
+    want.resource_index = got->spans[i].resource_index;
+    want.scope_index = got->spans[i].scope_index;
+    EXPECT_EQ(got->spans[i], want) << i;
+    ExpectSameContext(*got, got->spans[i], b, b.spans[i]);
+  }
+  EXPECT_EQ(got->resources.size(), 2u);
+  EXPECT_EQ(got->scopes.size(), 1u);  // deduplicated
+}
+
+TEST_F(StoreTest, LogRoundTrip) {
+  auto store = Open();
+  Batch b = TwoServiceBatch();
+  model::LogRecord full;
+  full.time_unix_nano = kT0 + 10;
+  full.observed_time_unix_nano = kT0 + 20;
+  full.severity_number = 17;
+  full.severity_text = "ERROR";
+  full.body = {Attributes{{"msg", {std::string("timeout")}}, {"table", {std::string("items")}}}};
+  full.attributes = AllKinds();
+  full.flags = 1;
+  full.trace_id = Trace(3);
+  full.span_id = SpanIdOf(3);
+  full.event_name = "db.timeout";
+  model::LogRecord bare;  // no time, empty body, no ids: ordered by observed time
+  bare.resource_index = 1;
+  bare.observed_time_unix_nano = kT0 + 15;
+  model::LogRecord bytes_body;
+  bytes_body.time_unix_nano = kT0 + 30;
+  bytes_body.body = {Bytes{1, 2, 3}};
+  b.logs = {full, bare, bytes_body};
+  ASSERT_TRUE(WriteOne(*store, b).ok());
+
+  auto got = store->QueryLogs({});
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_EQ(got->logs.size(), 3u);
+  const model::LogRecord* want_order[] = {&b.logs[0], &b.logs[1], &b.logs[2]};
+  for (size_t i = 0; i < 3; ++i) {
+    model::LogRecord want = *want_order[i];
+    want.resource_index = got->logs[i].resource_index;
+    want.scope_index = got->logs[i].scope_index;
+    EXPECT_EQ(got->logs[i], want) << i;
+    ExpectSameContext(*got, got->logs[i], b, *want_order[i]);
+  }
+}
+
+Batch MetricsBatch() {
+  Batch b = TwoServiceBatch();
+  model::Metric gauge;
+  gauge.name = "cpu";
+  gauge.unit = "1";
+  gauge.description = "CPU use";
+  gauge.points = {{0, kT0 + 1, {{"cpu", {int64_t{0}}}}, 0, 0.25, false, {}},
+                  {0, kT0 + 2, {}, 1, std::numeric_limits<double>::infinity(), false, {}}};
+  model::Metric sum;
+  sum.name = "requests";
+  sum.type = model::MetricType::kSum;
+  sum.temporality = model::Temporality::kCumulative;
+  sum.monotonic = true;
+  sum.points = {{kT0, kT0 + 3, AllKinds(), 0, 42, true, {}}};
+  model::Metric hist;
+  hist.name = "latency";
+  hist.type = model::MetricType::kHistogram;
+  hist.temporality = model::Temporality::kDelta;
+  model::HistogramValue h;
+  h.count = 10;
+  h.has_sum = h.has_max = true;
+  h.sum = 35;
+  h.max = 9;
+  h.explicit_bounds = {0, 5, 10};
+  h.bucket_counts = {0, 6, 4, 0};
+  hist.points = {{kT0, kT0 + 4, {}, 0, 0, false, h}};
+  model::Metric exp;
+  exp.name = "latency.exp";
+  exp.type = model::MetricType::kExponentialHistogram;
+  model::ExponentialHistogramValue e;
+  e.count = 5;
+  e.has_sum = e.has_min = e.has_max = true;
+  e.sum = std::numeric_limits<double>::infinity();
+  e.min = -1;
+  e.max = 3;
+  e.scale = -2;
+  e.zero_count = 1;
+  e.zero_threshold = 1e-9;
+  e.positive_offset = -3;
+  e.positive_bucket_counts = {1, 2};
+  e.negative_offset = 4;
+  e.negative_bucket_counts = {1};
+  exp.points = {{kT0, kT0 + 5, {}, 0, 0, false, e}};
+  model::Metric summary;
+  summary.name = "rpc.summary";
+  summary.type = model::MetricType::kSummary;
+  summary.resource_index = 1;
+  model::SummaryValue s;
+  s.count = 3;
+  s.sum = 6;
+  s.quantiles = {{0.5, 2}, {0.99, 3}};
+  summary.points = {{kT0, kT0 + 6, {}, 0, 0, false, s}};
+  b.metrics = {gauge, sum, hist, exp, summary};
+  return b;
+}
+
+TEST_F(StoreTest, MetricRoundTrip) {
+  auto store = Open();
+  const Batch b = MetricsBatch();
+  ASSERT_TRUE(WriteOne(*store, b).ok());
+  for (const auto& want : b.metrics) {
+    auto got = store->QueryMetricPoints(Points(want.name));
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    ASSERT_EQ(got->metrics.size(), 1u) << want.name;
+    model::Metric m = want;
+    m.resource_index = got->metrics[0].resource_index;
+    m.scope_index = got->metrics[0].scope_index;
+    EXPECT_EQ(got->metrics[0], m) << want.name;
+    ExpectSameContext(*got, got->metrics[0], b, want);
+  }
+}
+
+TEST_F(StoreTest, NaNMetricValueSurvives) {
+  auto store = Open();
+  Batch b = MetricsBatch();
+  b.metrics.resize(1);
+  b.metrics[0].points = {{0,
+                          kT0,
+                          {{"v", {std::numeric_limits<double>::quiet_NaN()}}},
+                          0,
+                          std::numeric_limits<double>::quiet_NaN(),
+                          false,
+                          {}}};
+  ASSERT_TRUE(WriteOne(*store, b).ok());
+  auto got = store->QueryMetricPoints(Points("cpu"));
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->metrics.size(), 1u);
+  ASSERT_EQ(got->metrics[0].points.size(), 1u);
+  const auto& p = got->metrics[0].points[0];
+  EXPECT_TRUE(std::isnan(p.value));
+  ASSERT_EQ(p.attributes.size(), 1u);
+  EXPECT_TRUE(std::isnan(std::get<double>(p.attributes[0].value.value)));
+}
+
+TEST_F(StoreTest, AttributesComeBackSortedAndResourcesDedupRegardlessOfOrder) {
+  auto store = Open();
+  Batch b = TwoServiceBatch();
+  b.resources.resize(1);
+  b.spans.push_back(SimpleSpan(0, 1, 1, kT0));
+  b.spans[0].attributes = {{"z", {int64_t{1}}}, {"a", {int64_t{2}}}};
+  ASSERT_TRUE(WriteOne(*store, b).ok());
+  Batch reordered = b;
+  std::reverse(reordered.resources[0].attributes.begin(), reordered.resources[0].attributes.end());
+  reordered.spans[0].start_time_unix_nano = kT0 + 1;
+  ASSERT_TRUE(WriteOne(*store, reordered).ok());
+
+  auto services = store->ListServices();
+  ASSERT_TRUE(services.ok());
+  ASSERT_EQ(services->size(), 1u);
+  EXPECT_EQ((*services)[0].resources.size(), 1u);
+  auto got = store->QuerySpans({});
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->spans.size(), 2u);
+  EXPECT_EQ(got->spans[0].attributes, (Attributes{{"a", {int64_t{2}}}, {"z", {int64_t{1}}}}));
+}
+
+TEST_F(StoreTest, GetTrace) {
+  auto store = Open();
+  Batch b = TwoServiceBatch();
+  b.spans = {SimpleSpan(0, 1, 1, kT0 + 30), SimpleSpan(1, 2, 2, kT0 + 10), SimpleSpan(1, 1, 3, kT0 + 20),
+             SimpleSpan(0, 1, 4, kT0 + 10)};
+  ASSERT_TRUE(WriteOne(*store, b).ok());
+  auto got = store->GetTrace(Trace(1));
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->spans.size(), 3u);
+  EXPECT_EQ(got->spans[0].span_id, SpanIdOf(4));  // oldest first
+  EXPECT_EQ(got->spans[1].span_id, SpanIdOf(3));
+  EXPECT_EQ(got->spans[2].span_id, SpanIdOf(1));
+  EXPECT_EQ(got->resources.size(), 2u);
+  auto none = store->GetTrace(Trace(9));
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->spans.empty());
+}
+
+TEST_F(StoreTest, SpanRangeServiceAndLimit) {
+  auto store = Open();
+  Batch b = TwoServiceBatch();
+  b.resources.push_back(MakeResource("api", "i2"));  // a second resource of "api"
+  for (uint32_t i = 0; i < 90; ++i) b.spans.push_back(SimpleSpan(i % 3, 1, i, kT0 + i * kSecond));
+  ASSERT_TRUE(WriteOne(*store, b).ok());
+
+  auto all = store->QuerySpans(Spans("", kT0 + 10 * kSecond, kT0 + 19 * kSecond));
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->spans.size(), 10u);  // inclusive bounds
+  EXPECT_EQ(all->spans.front().start_time_unix_nano, kT0 + 10 * kSecond);
+  EXPECT_EQ(all->spans.back().start_time_unix_nano, kT0 + 19 * kSecond);
+
+  // "api" spans are those with i % 3 != 1, spread over two resources.
+  auto api = store->QuerySpans(Spans("api", kT0 + 30 * kSecond, UINT64_MAX, 5));
+  ASSERT_TRUE(api.ok());
+  std::vector<uint64_t> starts;
+  for (const auto& s : api->spans) starts.push_back((s.start_time_unix_nano - kT0) / kSecond);
+  EXPECT_EQ(starts, (std::vector<uint64_t>{30, 32, 33, 35, 36}));
+  EXPECT_EQ(api->resources.size(), 2u);
+  for (const auto& r : api->resources) EXPECT_EQ(r.service_name, "api");
+
+  auto none = store->QuerySpans(Spans("nope"));
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->spans.empty());
+  auto zero = store->QuerySpans(Spans("", 0, UINT64_MAX, 0));
+  ASSERT_TRUE(zero.ok());
+  EXPECT_TRUE(zero->spans.empty());
+}
+
+TEST_F(StoreTest, LogFilters) {
+  auto store = Open();
+  Batch b = TwoServiceBatch();
+  for (uint32_t i = 0; i < 40; ++i) {
+    model::LogRecord l;
+    l.resource_index = i % 2;
+    l.severity_number = static_cast<uint8_t>(i % 24 + 1);
+    // Even records have no time: their observed time counts.
+    (i % 2 == 0 ? l.observed_time_unix_nano : l.time_unix_nano) = kT0 + i * kSecond;
+    l.body = {std::string("line ") + std::to_string(i)};
+    b.logs.push_back(l);
+  }
+  ASSERT_TRUE(WriteOne(*store, b).ok());
+
+  auto range = store->QueryLogs(Logs("", 0, kT0 + 4 * kSecond, kT0 + 7 * kSecond));
+  ASSERT_TRUE(range.ok());
+  ASSERT_EQ(range->logs.size(), 4u);
+  EXPECT_EQ(range->logs[0].observed_time_unix_nano, kT0 + 4 * kSecond);
+  EXPECT_EQ(range->logs[1].time_unix_nano, kT0 + 5 * kSecond);
+
+  auto severe = store->QueryLogs(Logs("db", 17, 0, UINT64_MAX, 3));
+  ASSERT_TRUE(severe.ok());
+  std::vector<int> severities;
+  for (const auto& l : severe->logs) {
+    severities.push_back(l.severity_number);
+    EXPECT_EQ(severe->resources[l.resource_index].service_name, "db");
+  }
+  // db logs are odd i: severities 18, 20, 22, 24 (i = 17..23), then 2, ...
+  EXPECT_EQ(severities, (std::vector<int>{18, 20, 22}));
+}
+
+TEST_F(StoreTest, MetricFilters) {
+  auto store = Open();
+  Batch b = TwoServiceBatch();
+  model::Metric m;
+  m.name = "queue.depth";
+  for (uint32_t i = 0; i < 20; ++i) m.points.push_back({0, kT0 + i * kSecond, {}, 0, double(i), true, {}});
+  model::Metric m2 = m;
+  m2.resource_index = 1;
+  for (auto& p : m2.points) p.time_unix_nano += kSecond / 2;
+  model::Metric other = m;
+  other.name = "other";
+  b.metrics = {m, m2, other};
+  ASSERT_TRUE(WriteOne(*store, b).ok());
+
+  auto both = store->QueryMetricPoints(Points("queue.depth", "", kT0 + 5 * kSecond, UINT64_MAX, 4));
+  ASSERT_TRUE(both.ok());
+  ASSERT_EQ(both->metrics.size(), 2u);  // one Metric per stream
+  ASSERT_EQ(both->metrics[0].points.size(), 2u);
+  ASSERT_EQ(both->metrics[1].points.size(), 2u);
+  EXPECT_EQ(both->metrics[0].points[0].time_unix_nano, kT0 + 5 * kSecond);
+  EXPECT_EQ(both->metrics[1].points[1].time_unix_nano, kT0 + 6 * kSecond + kSecond / 2);
+
+  auto db = store->QueryMetricPoints(Points("queue.depth", "db", 0, kT0 + 3 * kSecond));
+  ASSERT_TRUE(db.ok());
+  ASSERT_EQ(db->metrics.size(), 1u);
+  EXPECT_EQ(db->metrics[0].points.size(), 3u);
+  EXPECT_EQ(db->resources[db->metrics[0].resource_index].service_name, "db");
+
+  auto missing = store->QueryMetricPoints(Points("missing"));
+  ASSERT_TRUE(missing.ok());
+  EXPECT_TRUE(missing->metrics.empty());
+}
+
+TEST_F(StoreTest, ListServicesWithFirstAndLastSeen) {
+  auto store = Open();
+  Batch b = TwoServiceBatch();
+  b.resources.push_back(MakeResource("api", "i2"));
+  b.spans = {SimpleSpan(0, 1, 1, kT0 + 100), SimpleSpan(0, 1, 2, kT0 + 50), SimpleSpan(2, 1, 3, kT0 + 70)};
+  model::LogRecord l;
+  l.resource_index = 1;
+  l.observed_time_unix_nano = kT0 + 10;
+  b.logs = {l};
+  ASSERT_TRUE(WriteOne(*store, b).ok());
+  // A later write extends last seen; a replay of old data extends first seen.
+  Batch later = TwoServiceBatch();
+  later.spans = {SimpleSpan(0, 2, 4, kT0 + 500), SimpleSpan(0, 2, 5, kT0 + 5)};
+  ASSERT_TRUE(WriteOne(*store, later).ok());
+
+  auto services = store->ListServices();
+  ASSERT_TRUE(services.ok());
+  ASSERT_EQ(services->size(), 2u);
+  const ServiceInfo& api = (*services)[0];
+  EXPECT_EQ(api.name, "api");
+  ASSERT_EQ(api.resources.size(), 2u);
+  EXPECT_EQ(api.resources[0].resource, b.resources[0]);
+  EXPECT_EQ(api.resources[0].first_seen_unix_nano, kT0 + 5);
+  EXPECT_EQ(api.resources[0].last_seen_unix_nano, kT0 + 500);
+  EXPECT_EQ(api.resources[1].first_seen_unix_nano, kT0 + 70);
+  EXPECT_EQ(api.first_seen_unix_nano, kT0 + 5);
+  EXPECT_EQ(api.last_seen_unix_nano, kT0 + 500);
+  const ServiceInfo& db = (*services)[1];
+  EXPECT_EQ(db.name, "db");
+  EXPECT_EQ(db.first_seen_unix_nano, kT0 + 10);
+  EXPECT_EQ(db.last_seen_unix_nano, kT0 + 10);
+}
+
+TEST_F(StoreTest, FailedWriteLeavesNothingAndStoreGoesOn) {
+  auto store = Open();
+  Batch good = TwoServiceBatch();
+  good.spans = {SimpleSpan(0, 1, 1, kT0)};
+  Batch bad = TwoServiceBatch();
+  bad.spans = {SimpleSpan(5, 1, 2, kT0)};  // resource index out of range
+  EXPECT_FALSE(store->Write({&good, &bad}).ok());
+  auto got = store->QuerySpans({});
+  ASSERT_TRUE(got.ok());
+  EXPECT_TRUE(got->spans.empty());
+  auto services = store->ListServices();
+  ASSERT_TRUE(services.ok());
+  EXPECT_TRUE(services->empty());  // the resource rows were rolled back too
+
+  ASSERT_TRUE(WriteOne(*store, good).ok());  // cached ids of rolled-back rows were forgotten
+  got = store->QuerySpans({});
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->spans.size(), 1u);
+  EXPECT_EQ(got->resources[0], good.resources[0]);
+}
+
+TEST_F(StoreTest, DataSurvivesReopenWithoutClose) {
+  Batch b = TwoServiceBatch();
+  b.spans = {FullSpan()};
+  {
+    auto store = Open();
+    ASSERT_TRUE(WriteOne(*store, b).ok());
+  }
+  auto store = Open();
+  auto got = store->GetTrace(Trace(1));
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->spans.size(), 1u);
+  EXPECT_EQ(store->Stats().spans, 1u);
+}
+
+TEST_F(StoreTest, AcknowledgedWriteSurvivesKill9) {
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto store = Store::Open({dir_, 0, 0});
+    Batch b = TwoServiceBatch();
+    for (uint32_t i = 0; i < 1000; ++i) b.spans.push_back(SimpleSpan(0, 1, i, kT0 + i));
+    if (!store.ok() || !(*store)->Write({&b}).ok()) _exit(1);
+    raise(SIGKILL);  // no destructors, no close, no checkpoint
+    _exit(2);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+  auto store = Open();
+  EXPECT_EQ(store->Stats().spans, 1000u);
+  auto got = store->QuerySpans(Spans("", 0, UINT64_MAX, 5000));
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->spans.size(), 1000u);
+}
+
+TEST_F(StoreTest, RetentionByIngestAge) {
+  const uint64_t day = 86400;
+  auto store = Open(day, 0);
+  // Event times are old (a replay): age counts from ingest, not event time.
+  Batch first = MetricsBatch();
+  first.spans = {SimpleSpan(0, 1, 1, kSecond)};
+  ASSERT_TRUE(WriteOne(*store, first).ok());
+  ASSERT_TRUE(store->EnforceRetention(kWall).ok());  // marks the first write
+  EXPECT_EQ(store->Stats().spans, 1u);
+
+  Batch second = TwoServiceBatch();
+  second.resources.resize(1);
+  second.spans = {SimpleSpan(0, 2, 2, kSecond)};
+  model::LogRecord l;
+  l.time_unix_nano = kSecond;
+  second.logs = {l};
+  ASSERT_TRUE(WriteOne(*store, second).ok());
+  ASSERT_TRUE(store->EnforceRetention(kWall + 3600 * kSecond).ok());  // marks the second
+
+  ASSERT_TRUE(store->EnforceRetention(kWall + (day + 60) * kSecond).ok());
+  StoreStats stats = store->Stats();
+  EXPECT_EQ(stats.spans, 1u);
+  EXPECT_EQ(stats.log_records, 1u);
+  EXPECT_EQ(stats.metric_points, 0u);
+  EXPECT_EQ(stats.retention_deleted, 7u);  // 1 span + 6 metric points
+  auto left = store->QuerySpans({});
+  ASSERT_TRUE(left.ok());
+  ASSERT_EQ(left->spans.size(), 1u);
+  EXPECT_EQ(left->spans[0].trace_id, Trace(2));
+  // The "db" resource had only the first write's data: it is gone.
+  auto services = store->ListServices();
+  ASSERT_TRUE(services.ok());
+  ASSERT_EQ(services->size(), 1u);
+  EXPECT_EQ((*services)[0].name, "api");
+
+  // Writing again after resources were deleted re-creates them.
+  ASSERT_TRUE(WriteOne(*store, first).ok());
+  services = store->ListServices();
+  ASSERT_TRUE(services.ok());
+  EXPECT_EQ(services->size(), 2u);
+
+  ASSERT_TRUE(store->EnforceRetention(kWall + (day + 3600 + 60) * kSecond).ok());
+  stats = store->Stats();
+  EXPECT_EQ(stats.spans, 1u);  // only the rewrite, not yet marked old
+  EXPECT_EQ(stats.log_records, 0u);
+}
+
+TEST_F(StoreTest, RetentionBySizeKeepsNewestUnderLimit) {
+  const uint64_t limit = 4 << 20;
+  auto store = Open(0, limit);
+  uint32_t n = 0;
+  for (int round = 0; round < 12; ++round) {
+    Batch b = TwoServiceBatch();
+    for (int i = 0; i < 2000; ++i, ++n) {
+      model::Span s = SimpleSpan(0, static_cast<uint8_t>(n), n, kT0 + n);
+      s.attributes.push_back({"payload", {std::string(200, 'x')}});
+      b.spans.push_back(std::move(s));
+    }
+    model::LogRecord l;
+    l.time_unix_nano = kT0 + n;
+    l.body = {std::string(300, 'y')};
+    b.logs.assign(500, l);
+    ASSERT_TRUE(WriteOne(*store, b).ok());
+  }
+  const StoreStats before = store->Stats();
+  ASSERT_GT(before.database_bytes, limit);
+  for (int i = 0; i < 100 && store->Stats().database_bytes > limit; ++i) {
+    ASSERT_TRUE(store->EnforceRetention(kWall).ok());
+  }
+  const StoreStats after = store->Stats();
+  EXPECT_LE(after.database_bytes, limit);
+  EXPECT_GT(after.spans, 0u);
+  EXPECT_GT(after.log_records, 0u);
+  EXPECT_EQ(after.retention_deleted, before.spans + before.log_records - after.spans - after.log_records);
+  // The newest rows are kept.
+  auto newest = store->QuerySpans(Spans("", kT0 + n - 1));
+  ASSERT_TRUE(newest.ok());
+  ASSERT_EQ(newest->spans.size(), 1u);
+  auto oldest = store->QuerySpans(Spans("", 0, UINT64_MAX, 1));
+  ASSERT_TRUE(oldest.ok());
+  ASSERT_EQ(oldest->spans.size(), 1u);
+  EXPECT_EQ(oldest->spans[0].start_time_unix_nano, kT0 + n - after.spans);
+  // Free pages were given back: the file is not much larger than what is used.
+  EXPECT_LE(std::filesystem::file_size(dir_ + "/augur.db"), 2 * limit);
+}
+
+TEST_F(StoreTest, ConcurrentReadersWhileWriting) {
+  auto store = Open(0, 0);
+  std::atomic<bool> done{false};
+  std::atomic<int> queries{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 6; ++t) {  // more threads than pooled connections
+    readers.emplace_back([&, t] {
+      while (!done.load()) {
+        bool ok = true;
+        switch (t % 4) {
+          case 0: {
+            auto r = store->QuerySpans(Spans("api", 0, UINT64_MAX, 100));
+            // Every span of an answer has its resource.
+            ok = r.ok();
+            if (ok) {
+              for (const auto& s : r->spans) ok &= s.resource_index < r->resources.size();
+            }
+            break;
+          }
+          case 1: ok = store->GetTrace(Trace(3)).ok(); break;
+          case 2: ok = store->ListServices().ok(); break;
+          case 3: ok = store->QueryLogs(Logs("", 9)).ok(); break;
+        }
+        if (!ok) failures.fetch_add(1);
+        queries.fetch_add(1);
+      }
+    });
+  }
+  uint32_t n = 0;
+  for (int round = 0; round < 50; ++round) {
+    Batch b = TwoServiceBatch();
+    for (int i = 0; i < 200; ++i, ++n) b.spans.push_back(SimpleSpan(n % 2, static_cast<uint8_t>(n % 7), n, kT0 + n));
+    model::LogRecord l;
+    l.time_unix_nano = kT0 + n;
+    l.severity_number = 9;
+    b.logs.assign(20, l);
+    ASSERT_TRUE(WriteOne(*store, b).ok());
+    (void)store->Stats();
+  }
+  done = true;
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_GT(queries.load(), 0);
+  EXPECT_EQ(store->Stats().spans, n);
+}
+
+TEST_F(StoreTest, OpenFailsCleanlyOnABadDirectory) {
+  auto store = Store::Open({"/proc/augur_cannot_be_here", 0, 0});
+  EXPECT_FALSE(store.ok());
+}
+
+// Not a check: prints Write() throughput for realistic spans (10 attributes,
+// one resource of 10 attributes). AUGUR_BENCH_SPANS sets the span count.
+TEST_F(StoreTest, WriteThroughput) {
+  const char* spans_env = std::getenv("AUGUR_BENCH_SPANS");
+  const char* batches_env = std::getenv("AUGUR_BENCH_BATCHES_PER_WRITE");
+  const size_t total = spans_env != nullptr ? std::strtoull(spans_env, nullptr, 10) : 100'000;
+  const size_t batches_per_write = batches_env != nullptr ? std::strtoull(batches_env, nullptr, 10) : 10;
+  const size_t per_batch = 1000;
+  auto store = Open(0, 0);
+  Batch b;
+  model::Resource r = MakeResource("checkout", "pod-7f9c");
+  for (const char* k : {"cloud.region", "container.id", "deployment.environment", "host.arch", "k8s.namespace.name",
+                        "k8s.pod.name", "telemetry.sdk.name"}) {
+    r.attributes.push_back({k, {std::string("value-of-") + k}});
+  }
+  b.resources = {r};
+  b.scopes = {{"io.opentelemetry.http", "1.2.3", {}}};
+  uint32_t n = 0;
+  for (size_t i = 0; i < per_batch; ++i, ++n) {
+    model::Span s = SimpleSpan(0, static_cast<uint8_t>(i), n, kT0 + n * 1000);
+    s.trace_id[3] = static_cast<uint8_t>(i * 7);
+    s.trace_id[9] = static_cast<uint8_t>(i * 13);
+    s.parent_span_id = SpanIdOf(n + 1);
+    s.kind = model::SpanKind::kServer;
+    s.name = "GET /api/items/{id}";
+    s.attributes = {{"http.request.method", {std::string("GET")}},
+                    {"http.response.status_code", {int64_t{200}}},
+                    {"http.route", {std::string("/api/items/{id}")}},
+                    {"net.peer.port", {int64_t{44312}}},
+                    {"server.address", {std::string("checkout.svc.cluster.local")}},
+                    {"url.path", {std::string("/api/items/12345")}},
+                    {"url.scheme", {std::string("https")}},
+                    {"user_agent.original", {std::string("Mozilla/5.0 (X11; Linux x86_64)")}},
+                    {"retry", {false}},
+                    {"duration.ratio", {0.25}}};
+    b.spans.push_back(std::move(s));
+  }
+  const std::clock_t cpu0 = std::clock();
+  const auto wall0 = std::chrono::steady_clock::now();
+  // Each batch gets new trace ids and later times; one Write() takes
+  // `batches_per_write` of them, as the pipeline's group commit does.
+  std::vector<Batch> group(batches_per_write, b);
+  std::vector<const Batch*> pointers;
+  for (const Batch& g : group) pointers.push_back(&g);
+  uint32_t batch_number = 0;
+  for (size_t written = 0; written < total; written += per_batch * batches_per_write) {
+    for (Batch& g : group) {
+      ++batch_number;
+      for (auto& s : g.spans) {
+        s.start_time_unix_nano += per_batch * batches_per_write * 1000;
+        s.trace_id[15] = static_cast<uint8_t>(batch_number);
+        s.trace_id[14] = static_cast<uint8_t>(batch_number >> 8);
+        s.trace_id[13] = static_cast<uint8_t>(batch_number >> 16);
+      }
+    }
+    ASSERT_TRUE(store->Write(pointers).ok());
+  }
+  const double cpu = double(std::clock() - cpu0) / CLOCKS_PER_SEC;
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  std::printf("Write(): %zu spans, %zu per Write(): %.0f spans/s wall, %.0f spans per CPU-second; %.1f MB\n", total,
+              per_batch * batches_per_write, total / wall, total / cpu, store->Stats().database_bytes / 1e6);
+}
+
+}  // namespace
+}  // namespace augur::store
