@@ -24,7 +24,11 @@ StatusOr<std::pair<uint64_t, std::string>> NumberAndUnit(std::string_view text, 
 }
 
 StatusOr<uint64_t> Multiply(uint64_t n, uint64_t factor, std::string_view text) {
-  if (factor != 0 && n > UINT64_MAX / factor) return Status::InvalidArgument("'" + std::string(text) + "' is too large");
+  if (factor != 0 && n > UINT64_MAX / factor) {
+    std::string message = "value '";
+    message.append(text).append("' is too large");
+    return Status::InvalidArgument(std::move(message));
+  }
   return n * factor;
 }
 
