@@ -29,6 +29,12 @@ benchmarks:
              INGEST_POOL         request bodies built up front; each send updates times and ids [64]
              INGEST_PERF_DATA    when set, \`perf record\` augur during the timed run into this file
 
+  nab      augur's production metric detector on every NAB series, scored
+           by the project's NAB scorer (which reproduces Numenta's 70.10).
+           Last line: nab standard=<x> reward_low_FP_rate=<y> reward_low_FN_rate=<z>
+  detect   detector update cost and state size, with 1M series.
+           Last line: detect ns_per_point=<N> bytes_per_series=<N>
+
   AUGUR_BENCH_BUILD_DIR   build directory [$ROOT/build-bench]
   AUGUR_BENCH_CMAKE_ARGS  extra CMake arguments, split on spaces (cached in the build directory)
 EOF
@@ -193,8 +199,33 @@ bench_ingest() {
     "p99_ms=$(kv "$r" p99_ms) peak_rss_mb=$(awk -v k="$rss_kb" 'BEGIN {printf "%.1f", k / 1024}')"
 }
 
+# NAB data lives beside the repository (../shared/data), never inside it.
+NAB_DIR=${AUGUR_NAB_DIR:-$ROOT/../shared/data/nab}
+
+bench_nab() {
+  [[ -d "$NAB_DIR/data" ]] || die "no NAB data at $NAB_DIR (set AUGUR_NAB_DIR)"
+  build nab_run nab_score
+  local out
+  out=$(mktemp -d)
+  trap 'rm -rf "$out"' RETURN
+  # The scorer names the detector after the results directory.
+  "$BUILD_DIR/bench/nab_run" --nab-dir "$NAB_DIR" --out "$out/augur" >&2
+  "$BUILD_DIR/bench/nab_score" --nab-dir "$NAB_DIR" --results-dir "$out/augur"
+}
+
+bench_detect() {
+  build detect_bench
+  local r
+  r=$("$BUILD_DIR/bench/detect_bench")
+  echo "$r"
+  echo "detect ns_per_point=$(awk '/^many_series /{for (i = 1; i <= NF; i++) if ($i == "ns/point") print $(i - 1)}' <<<"$r")" \
+    "bytes_per_series=$(awk '/^many_series_rss /{print $2}' <<<"$r")"
+}
+
 case "${1:-}" in
   ingest) bench_ingest ;;
+  nab) bench_nab ;;
+  detect) bench_detect ;;
   -h | --help | help)
     usage
     ;;

@@ -1,0 +1,52 @@
+// Two-sided CUSUM (Page 1954) on standardised residuals, with an onset
+// estimate: the time at which the statistic last rose above its noise floor
+// k (Page's "last time it left zero", made robust to the small positive
+// values ordinary noise leaves), i.e. the first point of the run of evidence
+// that raised it; a single point whose excess exceeds all the evidence
+// accumulated before it restarts the run (a jump, not the noise before it).
+//
+//   S+ = max(0, S+ + min(z, clip) - k)      S- = max(0, S- - max(z, -clip) - k)
+//
+// Clipping bounds what one point can add, so a single spike does not look like
+// a level shift (spikes are Spot's business) and a big step needs two points.
+// Statistics are capped at `cap` so an ended shift is forgotten quickly.
+//
+// Real residuals are autocorrelated (a level that wanders faster than the
+// baseline follows), and a CUSUM on them fires far more often than its
+// nominal rate. So the input is divided by the AR(1) long-run deviation
+// factor sqrt((1 + rho) / (1 - rho)), with rho the lag-1 autocorrelation of
+// the (clipped) z-scores, learned as an exponential average over ~200 points.
+//
+// 32 bytes. Not thread-safe; one per series.
+#pragma once
+
+#include <cstdint>
+
+#include "detect/codec.h"
+
+namespace augur::detect {
+
+class Cusum {
+ public:
+  void Add(uint64_t time_ns, double z, double k, double clip, double cap);
+  void Reset() { *this = Cusum(); }
+  double rho() const { return rho_; }
+
+  double up() const { return up_; }
+  double down() const { return down_; }
+  uint64_t up_onset_ns() const { return up_onset_ns_; }
+  uint64_t down_onset_ns() const { return down_onset_ns_; }
+
+  void Encode(ByteWriter* w) const;
+  void Decode(ByteReader* r);
+
+ private:
+  float up_ = 0;
+  float down_ = 0;
+  float prev_z_ = 0;  // last clipped z, for rho
+  float rho_ = 0;     // lag-1 autocorrelation estimate, in [0, 0.9]
+  uint64_t up_onset_ns_ = 0;
+  uint64_t down_onset_ns_ = 0;
+};
+
+}  // namespace augur::detect

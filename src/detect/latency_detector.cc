@@ -1,0 +1,166 @@
+#include "detect/latency_detector.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "detect/codec.h"
+#include "detect/stats.h"
+
+namespace augur::detect {
+namespace {
+
+constexpr double kMadToSigma = 1.2533141373155;
+constexpr double kCusumClip = 8;
+constexpr double kBand = 3;
+constexpr double kLn10 = 2.302585092994046;
+constexpr double kPriorSlowShare = 0.01;  // the reference is a p99
+constexpr double kPriorRequests = 500;
+constexpr uint32_t kClipAfter = 8;
+constexpr Quantity kQuantities[3] = {Quantity::kP50, Quantity::kP90, Quantity::kP99};
+
+}  // namespace
+
+double LatencyDetector::Reference() const {
+  return n_ == 0 ? 0 : std::exp(q_[2].level);
+}
+
+double LatencyDetector::Normal(int quantile) const {
+  return n_ == 0 ? 0 : std::exp(q_[quantile].level);
+}
+
+Verdict LatencyDetector::Update(const Options& o, const LatencyPoint& p) {
+  Verdict v;
+  if (p.count == 0) return v;
+  const double count = static_cast<double>(p.count);
+  const double values[3] = {p.p50, p.p90, p.p99};
+  const bool quantiles_ok = p.count >= o.min_latency_count && p.p50 > 0 && p.p90 > 0 && p.p99 > 0;
+  const double inflate = 1 + 1 / std::sqrt(std::max<double>(n_, 1));
+
+  // Evidence: the median's z (both ways) and the tail's (up only).
+  double scales[3], zq[3] = {0, 0, 0};
+  for (int i = 0; i < 3; ++i) {
+    scales[i] = std::max(kMadToSigma * q_[i].mad * inflate, o.rel_scale_floor);
+    if (quantiles_ok && n_ >= 2) zq[i] = (std::log(values[i]) - q_[i].level) / scales[i];
+  }
+  const bool slow_known = p.slow != LatencyPoint::kUnknownSlow && p.reference > 0 && n_ >= 2;
+  const double prior_w = kPriorRequests / std::clamp<double>(ns_, 1, 1000);
+  const double share0 = (slow_ + kPriorSlowShare * prior_w) / (count_ + prior_w);
+  const double slow = slow_known ? static_cast<double>(std::min(p.slow, p.count)) : 0;
+  const double z_tail = slow_known ? BinomialZ(slow, count, share0) : zq[2];
+  const double cap = 4 * o.alert_evidence * kLn10 / (2 * o.cusum_k);
+  if (quantiles_ok || slow_known) {
+    median_.Add(p.time_ns, zq[0], o.cusum_k, kCusumClip, cap);
+    tail_.Add(p.time_ns, std::max(0.0, z_tail), o.cusum_k, kCusumClip, cap);
+  }
+
+  Candidates c;
+  const double up = CusumEvidence(median_.up(), o.cusum_k);
+  const double down = CusumEvidence(median_.down(), o.cusum_k);
+  const double tail = CusumEvidence(tail_.up(), o.cusum_k);
+  int which = 0;  // what explains it: 0..2 a quantile, 3 the slow share
+  if (down > std::max(up, tail)) {
+    c.level_evidence = down;
+    c.level_direction = Direction::kDown;
+    c.level_onset_ns = median_.down_onset_ns();
+  } else if (up >= tail) {
+    c.level_evidence = up;
+    c.level_onset_ns = median_.up_onset_ns();
+  } else {
+    c.level_evidence = tail;
+    c.level_onset_ns = tail_.up_onset_ns();
+    which = slow_known ? 3 : 2;
+  }
+  if (which == 0 && c.level_direction == Direction::kUp && zq[1] > zq[0]) which = 1;  // p90 tells it better
+  bool persistent = false;
+  v.event = incident_.Step(o, p.time_ns, c, n_ >= o.warmup_points, &v.finding, &persistent, &v.raw_score, &v.score);
+  if (v.event != Event::kNone) {
+    v.finding.kind = Kind::kLatency;
+    if (which == 3 && c.level_direction == Direction::kUp) {
+      v.finding.quantity = Quantity::kSlowShare;
+      v.finding.detector = "slow-share-cusum";
+      v.finding.before = share0;
+      v.finding.observed = slow / count;
+      v.finding.expected_low = 0;
+      v.finding.expected_high = std::min(1.0, share0 + kBand * std::sqrt(share0 * (1 - share0) / count));
+    } else {
+      const int q = which;
+      v.finding.quantity = kQuantities[q];
+      v.finding.detector = "quantile-cusum";
+      v.finding.before = std::exp(q_[q].level);
+      v.finding.observed = values[q];
+      v.finding.expected_low = std::exp(q_[q].level - kBand * scales[q]);
+      v.finding.expected_high = std::exp(q_[q].level + kBand * scales[q]);
+    }
+  }
+
+  // Learn.
+  const double dt_s = n_ > 0 && p.time_ns > last_ns_ ? static_cast<double>(p.time_ns - last_ns_) / 1e9 : 0;
+  const double base_alpha = std::clamp(dt_s / o.level_tau_s, 1.0 / o.level_max_points, 1.0 / o.level_min_points);
+  const double clip = (incident_.open() && incident_.persistent() ? 4 : 1) * o.learn_clip;
+  if (quantiles_ok) {
+    const double alpha = std::max(base_alpha, 1.0 / (n_ + 1));
+    for (int i = 0; i < 3; ++i) {
+      const double lv = std::log(values[i]);
+      if (n_ == 0) {
+        q_[i].level = static_cast<float>(lv);
+        continue;
+      }
+      const double r = lv - q_[i].level;
+      const double c_level = n_ >= kClipAfter ? clip * scales[i] : 1e300;
+      const double c_mad = n_ >= kClipAfter ? o.learn_clip * scales[i] : 1e300;
+      q_[i].level += static_cast<float>(alpha * std::clamp(r, -c_level, c_level));
+      q_[i].mad += static_cast<float>(alpha * (std::min(std::fabs(r), c_mad) - q_[i].mad));
+    }
+    if (n_ < UINT32_MAX) ++n_;
+  }
+  if (slow_known) {
+    const double alpha = std::max(base_alpha, 1.0 / (ns_ + 1));
+    slow_ += static_cast<float>(alpha * (slow - slow_));
+    count_ += static_cast<float>(alpha * (count - count_));
+    if (ns_ < UINT32_MAX) ++ns_;
+  }
+  last_ns_ = std::max(last_ns_, p.time_ns);
+  return v;
+}
+
+std::string LatencyDetector::Serialize() const {
+  std::string out;
+  ByteWriter w(&out);
+  w.Header(StateType::kLatency, kVersion);
+  for (const LogLevel& q : q_) {
+    w.Put(q.level);
+    w.Put(q.mad);
+  }
+  w.Put(slow_);
+  w.Put(count_);
+  w.Put(last_ns_);
+  w.Put(n_);
+  w.Put(ns_);
+  median_.Encode(&w);
+  tail_.Encode(&w);
+  incident_.Encode(&w);
+  return out;
+}
+
+Status LatencyDetector::Deserialize(std::string_view bytes) {
+  ByteReader r(bytes);
+  if (Status s = r.Header(StateType::kLatency, kVersion); !s.ok()) return s;
+  LatencyDetector d;
+  for (LogLevel& q : d.q_) {
+    r.Get(&q.level);
+    r.Get(&q.mad);
+  }
+  r.Get(&d.slow_);
+  r.Get(&d.count_);
+  r.Get(&d.last_ns_);
+  r.Get(&d.n_);
+  r.Get(&d.ns_);
+  d.median_.Decode(&r);
+  d.tail_.Decode(&r);
+  d.incident_.Decode(&r);
+  if (Status s = r.Finish("latency detector"); !s.ok()) return s;
+  *this = d;
+  return Status::OK();
+}
+
+}  // namespace augur::detect
