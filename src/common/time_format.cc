@@ -7,16 +7,6 @@
 namespace augur {
 namespace {
 
-// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
 bool ParseDigits(std::string_view s, size_t pos, size_t n, int* out) {
   if (pos + n > s.size()) return false;
   int v = 0;
@@ -79,9 +69,9 @@ StatusOr<uint64_t> ParseTimestamp(std::string_view s) {
       !ParseDigits(s, 17, 2, &second)) {
     return bad();
   }
-  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
-    return bad();
-  }
+  const std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+                                         std::chrono::day{static_cast<unsigned>(day)}};
+  if (year < 1970 || !date.ok() || hour > 23 || minute > 59 || second > 60) return bad();
   size_t pos = 19;
   uint64_t frac = 0;
   if (pos < s.size() && s[pos] == '.') {
@@ -112,8 +102,8 @@ StatusOr<uint64_t> ParseTimestamp(std::string_view s) {
     return bad();
   }
   if (pos != s.size()) return bad();
-  const int64_t secs = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
-                       hour * 3600 + minute * 60 + second - offset_seconds;
+  const int64_t secs = std::chrono::sys_days(date).time_since_epoch().count() * 86400 + hour * 3600 + minute * 60 +
+                       second - offset_seconds;
   if (secs < 0) return bad();
   return static_cast<uint64_t>(secs) * 1'000'000'000ULL + frac;
 }

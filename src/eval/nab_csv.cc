@@ -1,25 +1,14 @@
 #include "eval/nab_csv.h"
 
+#include "common/time_format.h"
+
 #include <charconv>
-#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <string>
 
 namespace augur::eval {
 namespace {
-
-// Exactly n decimal digits at pos (from_chars alone would take a sign).
-bool ParseDigits(std::string_view s, size_t pos, size_t n, int* out) {
-  if (pos + n > s.size()) return false;
-  int v = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  *out = v;
-  return true;
-}
 
 std::vector<std::string_view> SplitFields(std::string_view line) {
   std::vector<std::string_view> fields;
@@ -101,26 +90,10 @@ Status ForEachRow(CsvFile& csv, OnRow on_row) {
 }  // namespace
 
 StatusOr<int64_t> ParseNabTimestamp(std::string_view s) {
-  const auto bad = [&] { return Status::InvalidArgument("bad timestamp \"" + std::string(s) + "\""); };
-  int y, mo, d, h, mi, sec;
-  if (s.size() < 19 || s[4] != '-' || s[7] != '-' || (s[10] != ' ' && s[10] != 'T') || s[13] != ':' || s[16] != ':' ||
-      !ParseDigits(s, 0, 4, &y) || !ParseDigits(s, 5, 2, &mo) || !ParseDigits(s, 8, 2, &d) ||
-      !ParseDigits(s, 11, 2, &h) || !ParseDigits(s, 14, 2, &mi) || !ParseDigits(s, 17, 2, &sec)) {
-    return bad();
-  }
-  int64_t micros = 0;
-  if (s.size() > 19) {
-    const size_t digits = s.size() - 20;
-    int frac;
-    if (s[19] != '.' || digits < 1 || digits > 6 || !ParseDigits(s, 20, digits, &frac)) return bad();
-    micros = frac;
-    for (size_t i = digits; i < 6; ++i) micros *= 10;
-  }
-  using namespace std::chrono;
-  const year_month_day date{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-  if (!date.ok() || h > 23 || mi > 59 || sec > 59) return bad();
-  const int64_t days_since_epoch = sys_days(date).time_since_epoch().count();
-  return ((days_since_epoch * 24 + h) * 60 + mi) * 60 * 1'000'000 + sec * 1'000'000LL + micros;
+  // NAB writes naive UTC times ("2014-04-10 07:15:00"): RFC 3339 without the zone.
+  auto nanos = ParseTimestamp(std::string(s) + "Z");
+  if (!nanos.ok() || s.size() > 26) return Status::InvalidArgument("bad timestamp \"" + std::string(s) + "\"");
+  return static_cast<int64_t>(*nanos / 1000);
 }
 
 StatusOr<std::vector<int64_t>> ReadTimestamps(const std::filesystem::path& path) {
