@@ -10,8 +10,13 @@ packages=(
   libboost-dev libssl-dev zlib1g-dev libsqlite3-dev libyaml-cpp-dev
   nlohmann-json3-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  nodejs npm hey curl openssl
+  hey curl openssl
 )
+# Node.js runs the end-to-end tests. A machine may already have a newer
+# Node.js with its own npm (which conflicts with Debian's npm package), so
+# Debian's are installed only when there is none.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
