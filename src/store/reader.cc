@@ -2,9 +2,14 @@
 
 #include <algorithm>
 #include <limits>
+#include <numeric>
+#include <tuple>
+#include <variant>
 
 #include "store/record_codec.h"
 #include "store/schema.h"
+#include "store/span_codec.h"
+#include "store/trace_index.h"
 
 namespace augur::store {
 namespace {
@@ -12,21 +17,30 @@ namespace {
 // A trace answer is capped like any list the API returns.
 constexpr size_t kMaxTraceSpans = 10000;
 
-// Range queries select (time, id) first; the `limit` oldest are then read
-// whole by id. ?1 from, ?2 to, ?3 limit, ?4 the resource or metric stream,
-// ?5 the minimum severity. "ORDER BY time, id" is the order of the indexes
-// (an index entry ends with the rowid), so no sort step is needed.
-constexpr const char* kSpanTimes =
-    "SELECT start_time, id FROM spans WHERE start_time BETWEEN ?1 AND ?2 ORDER BY start_time, id LIMIT ?3";
-constexpr const char* kSpanTimesOfResource =
-    "SELECT start_time, id FROM spans WHERE resource_id = ?4 AND start_time BETWEEN ?1 AND ?2 "
-    "ORDER BY start_time, id LIMIT ?3";
-constexpr const char* kSpanTimesOfTrace =
-    "SELECT start_time, id FROM spans WHERE trace_id = ?1 ORDER BY start_time, id LIMIT ?2";
-constexpr const char* kSpanById =
-    "SELECT trace_id, span_id, parent_span_id, resource_id, scope_id, name, kind, start_time, end_time, status_code, "
-    "status_message, flags, trace_state, attributes, events, links FROM spans WHERE id = ?1";
+// Span blocks overlapping a time range, in the order of their lowest start
+// (the index's, so no sort step): ?1 the lowest min_start a block can have
+// (schema.h), ?2 to, ?3 from, ?4 the resource.
+constexpr const char* kBlocksInRange =
+    "SELECT id, min_start FROM span_blocks WHERE min_start BETWEEN ?1 AND ?2 AND max_start >= ?3 ORDER BY min_start";
+constexpr const char* kBlocksOfResourceInRange =
+    "SELECT id, min_start FROM span_blocks WHERE resource_id = ?4 AND min_start BETWEEN ?1 AND ?2 "
+    "AND max_start >= ?3 ORDER BY min_start";
+// The trace index (trace_index.h): in each sealed epoch, from the oldest to
+// the newest, the one run that may hold ?1; then the unsealed epoch's blocks.
+constexpr const char* kTraceRuns =
+    "WITH RECURSIVE epochs(epoch) AS (SELECT min(epoch) FROM span_trace_runs UNION ALL "
+    "SELECT epoch + 1 FROM epochs WHERE epoch < (SELECT max(epoch) FROM span_trace_runs)) "
+    "SELECT (SELECT entries FROM span_trace_runs r WHERE r.epoch = epochs.epoch AND r.first_key <= ?1 "
+    "ORDER BY r.first_key DESC LIMIT 1) FROM epochs";
+constexpr const char* kUnsealedBlocks =
+    "SELECT id, trace_keys FROM span_blocks WHERE id >= ((SELECT max(id) FROM span_blocks) >> ?1) << ?1";
+constexpr const char* kBlockById = "SELECT resource_id, scope_id, data FROM span_blocks WHERE id = ?1";
 
+// Range queries of the other items select (time, id) first; the `limit`
+// oldest are then read whole by id. ?1 from, ?2 to, ?3 limit, ?4 the resource
+// or metric stream, ?5 the minimum severity. "ORDER BY time, id" is the order
+// of the indexes (an index entry ends with the rowid), so no sort step is
+// needed.
 constexpr const char* kLogTimes =
     "SELECT event_time, id FROM logs WHERE event_time BETWEEN ?1 AND ?2 AND severity_number >= ?5 "
     "ORDER BY event_time, id LIMIT ?3";
@@ -52,11 +66,12 @@ constexpr const char* kAllResources =
 constexpr const char* kResourceById = "SELECT service_name, schema_url, attributes FROM resources WHERE id = ?1";
 constexpr const char* kScopeById = "SELECT name, version, attributes FROM scopes WHERE id = ?1";
 
-// Ids are contiguous per table (see schema.cc), so max - min + 1 counts rows
-// without a scan.
+// Ids are contiguous per table in what they count (see schema.cc), so
+// max - min + 1 counts items without a scan.
 constexpr const char* kIdRanges =
-    "SELECT (SELECT min(id) FROM spans), (SELECT max(id) FROM spans), (SELECT min(id) FROM metric_points), "
-    "(SELECT max(id) FROM metric_points), (SELECT min(id) FROM logs), (SELECT max(id) FROM logs)";
+    "SELECT (SELECT min(id) FROM span_blocks), (SELECT id + span_count - 1 FROM span_blocks ORDER BY id DESC LIMIT 1), "
+    "(SELECT min(id) FROM metric_points), (SELECT max(id) FROM metric_points), (SELECT min(id) FROM logs), "
+    "(SELECT max(id) FROM logs)";
 
 int64_t SqlTime(uint64_t t) {
   return static_cast<int64_t>(std::min<uint64_t>(t, std::numeric_limits<int64_t>::max()));
@@ -78,7 +93,67 @@ uint64_t RowCount(const Stmt& stmt, int min_column) {
   return static_cast<uint64_t>(stmt.ColumnInt(min_column + 1) - stmt.ColumnInt(min_column) + 1);
 }
 
+void SortKeys(model::Attributes* attributes);
+
+void SortKeys(model::AnyValue* value) {
+  if (auto* array = std::get_if<model::ArrayValue>(&value->value)) {
+    for (auto& v : *array) SortKeys(&v);
+  } else if (auto* kvs = std::get_if<model::Attributes>(&value->value)) {
+    SortKeys(kvs);
+  }
+}
+
+void SortKeys(model::Attributes* attributes) {
+  for (auto& kv : *attributes) SortKeys(&kv.value);
+  const auto by_key = [](const model::KeyValue& a, const model::KeyValue& b) { return a.key < b.key; };
+  if (!std::is_sorted(attributes->begin(), attributes->end(), by_key)) {
+    std::stable_sort(attributes->begin(), attributes->end(), by_key);
+  }
+}
+
+void SortKeys(model::Span* span) {
+  SortKeys(&span->attributes);
+  for (auto& event : span->events) SortKeys(&event.attributes);
+  for (auto& link : span->links) SortKeys(&link.attributes);
+}
+
 }  // namespace
+
+// The keys of the first `limit` spans of those offered. Memory stays within
+// twice the limit: past that, all but the first `limit` are dropped.
+class Reader::SpanSelection {
+ public:
+  explicit SpanSelection(size_t limit) : limit_(limit) {}  // limit > 0
+
+  // The latest start a span can have and still be selected.
+  uint64_t bound() const { return full_ ? last_.start : UINT64_MAX; }
+
+  void Offer(const SpanKey& key) {
+    if (full_ && !(key < last_)) return;
+    keys_.push_back(key);
+    if (!full_ && keys_.size() == limit_) {
+      last_ = *std::max_element(keys_.begin(), keys_.end());
+      full_ = true;
+    } else if (keys_.size() >= 2 * limit_) {
+      std::nth_element(keys_.begin(), keys_.begin() + (limit_ - 1), keys_.end());
+      keys_.resize(limit_);
+      last_ = keys_.back();
+    }
+  }
+
+  // The selected keys, in order.
+  const std::vector<SpanKey>& Finish() {
+    std::sort(keys_.begin(), keys_.end());
+    if (keys_.size() > limit_) keys_.resize(limit_);
+    return keys_;
+  }
+
+ private:
+  const size_t limit_;
+  std::vector<SpanKey> keys_;
+  bool full_ = false;  // `limit` keys were offered: last_ is set
+  SpanKey last_{};     // the latest of the first `limit` so far
+};
 
 // Collects a query's answer: items are appended by the caller; the resources
 // and scopes they refer to are read once each and indexed.
@@ -192,39 +267,133 @@ Status Reader::ServiceResources(const std::string& service, std::vector<int64_t>
   }
 }
 
-Status Reader::ReadSpans(const std::vector<TimeId>& ids, BatchBuilder& builder) {
-  auto stmt = Statement(kSpanById);
-  if (!stmt.ok()) return stmt.status();
-  Stmt& st = **stmt;
-  builder.batch.spans.reserve(ids.size());
-  for (const TimeId& t : ids) {
+Status Reader::TraceBlocks(int64_t key, std::vector<int64_t>* blocks) {
+  auto runs = Statement(kTraceRuns);
+  if (!runs.ok()) return runs.status();
+  {
+    Stmt& st = **runs;
     ResetOnExit reset(st);
-    st.BindInt(1, t.id);
+    st.BindInt(1, key);
+    for (;;) {
+      auto row = st.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      if (Status s = FindInRun(st.ColumnBlob(0), key, blocks); !s.ok()) return s;
+    }
+  }
+  auto unsealed = Statement(kUnsealedBlocks);
+  if (!unsealed.ok()) return unsealed.status();
+  Stmt& st = **unsealed;
+  ResetOnExit reset(st);
+  st.BindInt(1, kTraceEpochBits);
+  for (;;) {
     auto row = st.Step();
     if (!row.ok()) return row.status();
-    if (!*row) continue;
-    auto resource = builder.Resource(st.ColumnInt(3));
+    if (!*row) return Status::OK();
+    auto has = HasTraceKey(st.ColumnBlob(1), key);
+    if (!has.ok()) return has.status();
+    if (*has) blocks->push_back(st.ColumnInt(0));
+  }
+}
+
+Status Reader::ScanBlocks(const char* sql, std::optional<int64_t> resource, uint64_t from, uint64_t to,
+                          SpanSelection& selection) {
+  auto stmt = Statement(sql);
+  if (!stmt.ok()) return stmt.status();
+  Stmt& st = **stmt;
+  ResetOnExit reset(st);
+  st.BindInt(1, SqlTime(from > kMaxBlockStartSpread ? from - kMaxBlockStartSpread : 0));
+  st.BindInt(2, SqlTime(to));
+  st.BindInt(3, SqlTime(from));
+  if (resource) st.BindInt(4, *resource);
+  for (;;) {
+    auto row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::OK();
+    // Blocks come in the order of their lowest start: past the bound, no
+    // further block holds a span the selection would take.
+    if (st.ColumnUint(1) > selection.bound()) return Status::OK();
+    if (Status s = SelectSpans(st.ColumnInt(0), nullptr, from, to, selection); !s.ok()) return s;
+  }
+}
+
+StatusOr<Stmt*> Reader::Block(int64_t id) {
+  auto stmt = Statement(kBlockById);
+  if (!stmt.ok()) return stmt.status();
+  Stmt& st = **stmt;
+  st.BindInt(1, id);
+  auto row = st.Step();
+  if (!row.ok()) {
+    st.Reset();
+    return row.status();
+  }
+  if (!*row) {
+    st.Reset();
+    return static_cast<Stmt*>(nullptr);
+  }
+  return &st;
+}
+
+Status Reader::SelectSpans(int64_t id, const model::TraceId* trace_id, uint64_t from, uint64_t to,
+                           SpanSelection& selection) {
+  auto block = Block(id);
+  if (!block.ok()) return block.status();
+  if (*block == nullptr) return Status::OK();  // deleted, its trace index entry not yet (schema.cc)
+  ResetOnExit reset(**block);
+  SpanBlockReader spans((*block)->ColumnBlob(2));
+  for (uint32_t place = 0; spans.Next(); ++place) {
+    const uint64_t start = spans.start_time();
+    if ((trace_id == nullptr || spans.trace_id() == *trace_id) && start >= from && start <= to) {
+      selection.Offer({start, id, place});
+    }
+  }
+  if (!spans.status().ok())
+    return Status::IOError("span block " + std::to_string(id) + ": " + spans.status().message());
+  return Status::OK();
+}
+
+Status Reader::ReadSpans(const std::vector<SpanKey>& keys, BatchBuilder& builder) {
+  // Each block is read once, its spans in order.
+  std::vector<size_t> order(keys.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return std::tie(keys[a].block, keys[a].place) < std::tie(keys[b].block, keys[b].place);
+  });
+  std::vector<model::Span> spans(keys.size());
+  std::vector<std::pair<int64_t, int64_t>> contexts(keys.size());  // resource id, scope id
+  for (size_t i = 0; i < order.size();) {
+    const int64_t id = keys[order[i]].block;
+    auto block = Block(id);
+    if (!block.ok()) return block.status();
+    const auto changed = [&] {
+      return Status::Internal("span block " + std::to_string(id) + " changed in a snapshot");
+    };
+    if (*block == nullptr) return changed();
+    Stmt& st = **block;
+    ResetOnExit reset(st);
+    SpanBlockReader reader(st.ColumnBlob(2));
+    uint32_t read = 0;  // spans the reader moved past
+    for (; i < order.size() && keys[order[i]].block == id; ++i) {
+      const size_t k = order[i];
+      while (read <= keys[k].place && reader.Next()) ++read;
+      if (read <= keys[k].place) return reader.status().ok() ? changed() : reader.status();
+      if (!reader.Decode(&spans[k])) break;
+      contexts[k] = {st.ColumnInt(0), st.ColumnInt(1)};
+    }
+    if (!reader.status().ok()) {
+      return Status::IOError("span block " + std::to_string(id) + ": " + reader.status().message());
+    }
+  }
+  builder.batch.spans.reserve(spans.size());
+  for (size_t k = 0; k < spans.size(); ++k) {
+    auto resource = builder.Resource(contexts[k].first);
     if (!resource.ok()) return resource.status();
-    auto scope = builder.Scope(st.ColumnInt(4));
+    auto scope = builder.Scope(contexts[k].second);
     if (!scope.ok()) return scope.status();
-    model::Span span;
-    span.resource_index = *resource;
-    span.scope_index = *scope;
-    span.trace_id = IdColumn<16>(st, 0);
-    span.span_id = IdColumn<8>(st, 1);
-    span.parent_span_id = IdColumn<8>(st, 2);
-    span.name = st.ColumnText(5);
-    span.kind = static_cast<model::SpanKind>(st.ColumnInt(6));
-    span.start_time_unix_nano = st.ColumnUint(7);
-    span.end_time_unix_nano = st.ColumnUint(8);
-    span.status_code = static_cast<model::StatusCode>(st.ColumnInt(9));
-    span.status_message = st.ColumnText(10);
-    span.flags = static_cast<uint32_t>(st.ColumnInt(11));
-    span.trace_state = st.ColumnText(12);
-    span.attributes = DecodeAttributes(st.ColumnText(13));
-    if (!st.IsNull(14)) span.events = DecodeEvents(st.ColumnText(14));
-    if (!st.IsNull(15)) span.links = DecodeLinks(st.ColumnText(15));
-    builder.batch.spans.push_back(std::move(span));
+    spans[k].resource_index = *resource;
+    spans[k].scope_index = *scope;
+    SortKeys(&spans[k]);
+    builder.batch.spans.push_back(std::move(spans[k]));
   }
   return Status::OK();
 }
@@ -264,47 +433,42 @@ StatusOr<std::vector<ServiceInfo>> Reader::ListServices() {
 StatusOr<model::Batch> Reader::GetTrace(const model::TraceId& trace_id) {
   auto tx = Transaction::Begin(&db_, "BEGIN");
   if (!tx.ok()) return tx.status();
-  auto stmt = Statement(kSpanTimesOfTrace);
-  if (!stmt.ok()) return stmt.status();
-  std::vector<TimeId> ids;
-  {
-    Stmt& st = **stmt;
-    ResetOnExit reset(st);
-    st.BindBlob(1, trace_id);
-    st.BindInt(2, kMaxTraceSpans);
-    for (;;) {
-      auto row = st.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      ids.push_back({st.ColumnInt(0), st.ColumnInt(1)});
-    }
+  std::vector<int64_t> blocks;
+  if (Status s = TraceBlocks(TraceKey(trace_id), &blocks); !s.ok()) return s;
+  SpanSelection selection(kMaxTraceSpans);
+  for (const int64_t block : blocks) {
+    if (Status s = SelectSpans(block, &trace_id, 0, UINT64_MAX, selection); !s.ok()) return s;
   }
   BatchBuilder builder(this);
-  if (Status s = ReadSpans(ids, builder); !s.ok()) return s;
+  if (Status s = ReadSpans(selection.Finish(), builder); !s.ok()) return s;
   return std::move(builder.batch);
 }
 
 StatusOr<model::Batch> Reader::QuerySpans(const SpanQuery& query) {
+  if (query.limit == 0) return model::Batch();
   auto tx = Transaction::Begin(&db_, "BEGIN");
   if (!tx.ok()) return tx.status();
-  std::vector<TimeId> ids;
+  SpanSelection selection(query.limit);
   if (query.service.empty()) {
-    if (Status s = CollectTimeIds(kSpanTimes, nullptr, query.from_unix_nano, query.to_unix_nano, query.limit,
-                                  std::nullopt, &ids);
+    if (Status s = ScanBlocks(kBlocksInRange, std::nullopt, query.from_unix_nano, query.to_unix_nano, selection);
         !s.ok()) {
       return s;
     }
   } else {
     std::vector<int64_t> resources;
     if (Status s = ServiceResources(query.service, &resources); !s.ok()) return s;
-    if (Status s = CollectTimeIds(kSpanTimesOfResource, &resources, query.from_unix_nano, query.to_unix_nano,
-                                  query.limit, std::nullopt, &ids);
-        !s.ok()) {
-      return s;
+    // One resource after another: the selection's bound, once it has
+    // `limit` spans, cuts the scans of the others short.
+    for (const int64_t resource : resources) {
+      if (Status s =
+              ScanBlocks(kBlocksOfResourceInRange, resource, query.from_unix_nano, query.to_unix_nano, selection);
+          !s.ok()) {
+        return s;
+      }
     }
   }
   BatchBuilder builder(this);
-  if (Status s = ReadSpans(ids, builder); !s.ok()) return s;
+  if (Status s = ReadSpans(selection.Finish(), builder); !s.ok()) return s;
   return std::move(builder.batch);
 }
 

@@ -6,7 +6,6 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
-#include "common/hex.h"
 #include "model/json.h"
 
 namespace augur::store {
@@ -55,14 +54,6 @@ T Get(const json& j, const char* key) {
   } else {  // vectors
     return it->is_array() ? it->get<T>() : T{};
   }
-}
-
-template <size_t N>
-std::array<uint8_t, N> IdOf(const json& j, const char* key) {
-  std::array<uint8_t, N> id{};
-  const auto bytes = HexDecode(Get<std::string>(j, key));
-  if (bytes && bytes->size() == N) std::copy(bytes->begin(), bytes->end(), id.begin());
-  return id;
 }
 
 std::vector<double> DoublesOf(const json& j, const char* key) {
@@ -160,9 +151,6 @@ void AppendInteger(Int v, std::string* out) {
   const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
   out->append(buf, end);
 }
-void AppendUint(uint64_t v, std::string* out) {
-  AppendInteger(v, out);
-}
 
 void AppendDouble(double d, std::string* out) {
   if (std::isnan(d)) return out->append("\"NaN\""), void();
@@ -223,40 +211,6 @@ void EncodeValue(const model::AnyValue& value, std::string* out) {
   AppendValue(value, out);
 }
 
-void EncodeEvents(const std::vector<model::SpanEvent>& events, std::string* out) {
-  out->assign("[");
-  for (const auto& e : events) {
-    if (out->size() > 1) out->push_back(',');
-    out->append("{\"time\":");
-    AppendUint(e.time_unix_nano, out);
-    out->append(",\"name\":");
-    AppendString(e.name, out);
-    out->append(",\"attributes\":");
-    AppendAttributes(e.attributes, out);
-    out->push_back('}');
-  }
-  out->push_back(']');
-}
-
-void EncodeLinks(const std::vector<model::SpanLink>& links, std::string* out) {
-  out->assign("[");
-  for (const auto& l : links) {
-    if (out->size() > 1) out->push_back(',');
-    out->append("{\"trace_id\":\"");
-    out->append(HexEncode(l.trace_id));
-    out->append("\",\"span_id\":\"");
-    out->append(HexEncode(l.span_id));
-    out->append("\",\"trace_state\":");
-    AppendString(l.trace_state, out);
-    out->append(",\"flags\":");
-    AppendUint(l.flags, out);
-    out->append(",\"attributes\":");
-    AppendAttributes(l.attributes, out);
-    out->push_back('}');
-  }
-  out->push_back(']');
-}
-
 void EncodeDistribution(const model::MetricPoint& point, std::string* out) {
   json j = json::object();
   if (const auto* h = std::get_if<model::HistogramValue>(&point.distribution)) {
@@ -294,35 +248,6 @@ model::Attributes DecodeAttributes(std::string_view text) {
 
 model::AnyValue DecodeValue(std::string_view text) {
   return model::AnyValueFromJson(Parse(text));
-}
-
-std::vector<model::SpanEvent> DecodeEvents(std::string_view text) {
-  std::vector<model::SpanEvent> out;
-  const json j = Parse(text);
-  if (!j.is_array()) return out;
-  for (const auto& e : j) {
-    if (!e.is_object()) continue;
-    out.push_back({Get<uint64_t>(e, "time"), Get<std::string>(e, "name"),
-                   e.contains("attributes") ? model::AttributesFromJson(e["attributes"]) : model::Attributes{}});
-  }
-  return out;
-}
-
-std::vector<model::SpanLink> DecodeLinks(std::string_view text) {
-  std::vector<model::SpanLink> out;
-  const json j = Parse(text);
-  if (!j.is_array()) return out;
-  for (const auto& l : j) {
-    if (!l.is_object()) continue;
-    model::SpanLink link;
-    link.trace_id = IdOf<16>(l, "trace_id");
-    link.span_id = IdOf<8>(l, "span_id");
-    link.trace_state = Get<std::string>(l, "trace_state");
-    link.flags = Get<uint32_t>(l, "flags");
-    if (l.contains("attributes")) link.attributes = model::AttributesFromJson(l["attributes"]);
-    out.push_back(std::move(link));
-  }
-  return out;
 }
 
 void DecodeDistribution(std::string_view text, model::MetricPoint* point) {

@@ -1,5 +1,6 @@
-// How the store keeps structured fields of records as JSON text columns.
-// Internal to the store.
+// How the store keeps structured fields of metric points, logs, resources and
+// scopes as JSON text columns (spans have their own binary form,
+// span_codec.h). Internal to the store.
 //
 // Attributes and log bodies are the JSON model::ToJson makes (model/json.h),
 // written directly for speed and read back with model::AttributesFromJson /
@@ -10,8 +11,7 @@
 // - a key-value list shaped like {"bytes": "<base64>"} reads back as bytes,
 //   and the strings "NaN", "Infinity", "-Infinity" as doubles;
 // - invalid UTF-8 in strings is replaced by U+FFFD.
-// Events, links and distributions use the store's own shapes (times as
-// integers), which only this file reads.
+// Distributions use the store's own shape, which only this file reads.
 //
 // Encoders write into `out` (replacing its contents) so the writer can reuse
 // one buffer; decoders never throw and turn malformed text into empty values.
@@ -19,7 +19,6 @@
 
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "model/telemetry.h"
 
@@ -27,15 +26,11 @@ namespace augur::store {
 
 void EncodeAttributes(const model::Attributes& attributes, std::string* out);
 void EncodeValue(const model::AnyValue& value, std::string* out);
-void EncodeEvents(const std::vector<model::SpanEvent>& events, std::string* out);
-void EncodeLinks(const std::vector<model::SpanLink>& links, std::string* out);
 // `point.distribution` (not monostate).
 void EncodeDistribution(const model::MetricPoint& point, std::string* out);
 
 model::Attributes DecodeAttributes(std::string_view text);
 model::AnyValue DecodeValue(std::string_view text);
-std::vector<model::SpanEvent> DecodeEvents(std::string_view text);
-std::vector<model::SpanLink> DecodeLinks(std::string_view text);
 // Sets `point->distribution`.
 void DecodeDistribution(std::string_view text, model::MetricPoint* point);
 

@@ -5,19 +5,28 @@
 #include <string>
 
 #include "store/schema.h"
+#include "store/trace_index.h"
 
 namespace augur::store {
 namespace {
 
-constexpr const char* kTableNames[] = {"spans", "metric_points", "logs"};
+constexpr const char* kTableNames[] = {"span_blocks", "metric_points", "logs"};
+constexpr int kSpanBlocks = 0;
 
 constexpr const char* kInsertMark =
-    "INSERT OR REPLACE INTO ingest_marks (wall_time, spans, metric_points, logs) VALUES (?1, "
-    "(SELECT coalesce(max(id), 0) FROM spans), (SELECT coalesce(max(id), 0) FROM metric_points), "
+    "INSERT OR REPLACE INTO ingest_marks (wall_time, span_blocks, metric_points, logs) VALUES (?1, "
+    "(SELECT coalesce(max(id), 0) FROM span_blocks), (SELECT coalesce(max(id), 0) FROM metric_points), "
     "(SELECT coalesce(max(id), 0) FROM logs))";
 constexpr const char* kFindMark =
-    "SELECT wall_time, spans, metric_points, logs FROM ingest_marks WHERE wall_time <= ?1 "
+    "SELECT wall_time, span_blocks, metric_points, logs FROM ingest_marks WHERE wall_time <= ?1 "
     "ORDER BY wall_time DESC LIMIT 1";
+
+// A block's id numbers its first span (schema.cc): the last span's number is
+// the highest id, as for the other tables.
+constexpr const char* kLastSpanId =
+    "SELECT coalesce((SELECT id + span_count - 1 FROM span_blocks ORDER BY id DESC LIMIT 1), 0)";
+constexpr const char* kCountSpansUpTo = "SELECT coalesce(sum(span_count), 0) FROM span_blocks WHERE id <= ?1";
+constexpr const char* kDeleteTraceEpochs = "DELETE FROM span_trace_runs WHERE epoch < ?1";
 constexpr const char* kDeleteMarks = "DELETE FROM ingest_marks WHERE wall_time <= ?1";
 
 // Both use the (resource_id, time) and (metric_id, time) indexes per row of
@@ -26,7 +35,7 @@ constexpr const char* kDeleteUnusedMetrics =
     "DELETE FROM metrics WHERE NOT EXISTS (SELECT 1 FROM metric_points p WHERE p.metric_id = metrics.id)";
 constexpr const char* kDeleteUnusedResources =
     "DELETE FROM resources WHERE id NOT IN (SELECT resource_id FROM metrics) "
-    "AND NOT EXISTS (SELECT 1 FROM spans s WHERE s.resource_id = resources.id) "
+    "AND NOT EXISTS (SELECT 1 FROM span_blocks b WHERE b.resource_id = resources.id) "
     "AND NOT EXISTS (SELECT 1 FROM logs l WHERE l.resource_id = resources.id)";
 
 // The size pass stops at this share of max_bytes, so it does not run again
@@ -55,10 +64,15 @@ Status Retention::Prepare() {
   for (int t = 0; t < kTables; ++t) {
     const std::string table = kTableNames[t];
     if (Status s = prepare(&min_id_[t], "SELECT min(id) FROM " + table); !s.ok()) return s;
-    if (Status s = prepare(&max_id_[t], "SELECT coalesce(max(id), 0) FROM " + table); !s.ok()) return s;
+    if (Status s = prepare(&max_id_[t], t == kSpanBlocks ? kLastSpanId : "SELECT coalesce(max(id), 0) FROM " + table);
+        !s.ok()) {
+      return s;
+    }
     if (Status s = prepare(&delete_up_to_[t], "DELETE FROM " + table + " WHERE id <= ?1"); !s.ok()) return s;
     if (Status s = prepare(&reset_marks_[t], "UPDATE ingest_marks SET " + table + " = 0"); !s.ok()) return s;
   }
+  if (Status s = prepare(&count_spans_up_to_, kCountSpansUpTo); !s.ok()) return s;
+  if (Status s = prepare(&delete_trace_epochs_, kDeleteTraceEpochs); !s.ok()) return s;
   if (Status s = prepare(&insert_mark_, kInsertMark); !s.ok()) return s;
   if (Status s = prepare(&find_mark_, kFindMark); !s.ok()) return s;
   return prepare(&delete_marks_, kDeleteMarks);
@@ -202,14 +216,29 @@ StatusOr<int64_t> Retention::MaxId(int table) {
 }
 
 Status Retention::DeleteUpTo(int table, int64_t last_id, uint64_t* deleted) {
+  if (table == kSpanBlocks) {
+    // Spans are counted, as items of the other tables are.
+    Stmt& count = count_spans_up_to_;
+    ResetOnExit reset(count);
+    count.BindInt(1, last_id);
+    auto row = count.Step();
+    if (!row.ok()) return row.status();
+    *deleted += static_cast<uint64_t>(count.ColumnInt(0));
+  }
   delete_up_to_[table].BindInt(1, last_id);
   if (Status s = delete_up_to_[table].Run(); !s.ok()) return s;
-  *deleted += static_cast<uint64_t>(sqlite3_changes64(db_->get()));
+  if (table != kSpanBlocks) *deleted += static_cast<uint64_t>(sqlite3_changes64(db_->get()));
   auto min_id = MinId(table);
   if (!min_id.ok()) return min_id.status();
+  if (table == kSpanBlocks) {
+    // The trace index epochs none of whose blocks is left (trace_index.h).
+    delete_trace_epochs_.BindInt(1, *min_id ? TraceEpoch(**min_id) : INT64_MAX);
+    if (Status s = delete_trace_epochs_.Run(); !s.ok()) return s;
+  }
   if (*min_id) return Status::OK();
-  // SQLite numbers the first row of an empty table 1 again. No row the marks
-  // cover is left, so they must cover none of the new ones.
+  // Ids of an empty table start at 1 again (SQLite's rowids; span numbers
+  // after a restart). No row the marks cover is left, so they must cover
+  // none of the new ones.
   return reset_marks_[table].Run();
 }
 

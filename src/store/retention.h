@@ -12,10 +12,15 @@
 // until the pages in use are below 90% of the limit. Free pages are then
 // given back to the file system (incremental vacuum).
 //
-// Deletes run in transactions of at most kChunkRows rows per table, and a
-// call stops after kTimeBudget, so the writer is never held up for long; the
-// next call carries on. Under sustained heavy ingest the caller should call
-// often (a call with nothing to do costs a few indexed lookups).
+// Span blocks are ided by span number (schema.cc), so for them all of this
+// counts spans, in whole blocks; their trace index entries go by epoch, once
+// no block of the epoch is left.
+//
+// Deletes run in transactions of at most kChunkRows rows (spans, plus the
+// rest of a block) per table, and a call stops after kTimeBudget, so the
+// writer is never held up for long; the next call carries on. Under
+// sustained heavy ingest the caller should call often (a call with nothing
+// to do costs a few indexed lookups).
 //
 // Metric streams and resources no row refers to any more are deleted too
 // (at most once per kUnusedInterval, as it takes a pass over those tables);
@@ -52,7 +57,7 @@ class Retention {
 
  private:
   using Deadline = std::chrono::steady_clock::time_point;
-  static constexpr int kTables = 3;  // spans, metric_points, logs
+  static constexpr int kTables = 3;  // span_blocks, metric_points, logs
 
   Retention(Db* db, uint64_t max_age_seconds, uint64_t max_bytes)
       : db_(db), max_age_ns_(max_age_seconds * 1'000'000'000ULL), max_bytes_(max_bytes) {}
@@ -64,9 +69,10 @@ class Retention {
   Status Vacuum(Deadline deadline);
   // The lowest id of `table`, or nullopt when it is empty.
   StatusOr<std::optional<int64_t>> MinId(int table);
+  // The highest id (of a span: the last span's number), or 0.
   StatusOr<int64_t> MaxId(int table);
-  // Deletes rows with id <= `last_id`; adds the count to `*deleted`. Call
-  // within a transaction.
+  // Deletes rows with id <= `last_id`; adds the count of items to
+  // `*deleted`. Call within a transaction.
   Status DeleteUpTo(int table, int64_t last_id, uint64_t* deleted);
 
   Db* const db_;
@@ -76,6 +82,7 @@ class Retention {
   uint64_t last_unused_ = 0;  // wall time DeleteUnused last ran
   bool shrinking_ = false;    // over the size limit and not yet back under 90%
   Stmt min_id_[kTables], max_id_[kTables], delete_up_to_[kTables], reset_marks_[kTables];
+  Stmt count_spans_up_to_, delete_trace_epochs_;
   Stmt insert_mark_, find_mark_, delete_marks_;
 };
 

@@ -4,13 +4,50 @@ namespace augur::store {
 namespace {
 
 // Times are uint64 nanoseconds stored as SQLite's int64 (exact up to 2262).
-// Every data table's rowid (id) grows with ingest order; retention deletes
-// rowid prefixes, so each table's ids stay contiguous and max-min+1 counts it.
+// Every data table's id grows with ingest order; retention deletes id
+// prefixes, and ids stay contiguous in what they count, so max-min+1 counts
+// a table's items.
 //
 // Indexes are only those the queries need, since each one costs on every
-// insert: trace lookup; per-resource time ranges (a service filter is a set
-// of resources); time ranges across all services; metric streams by name.
-// Log trace/span ids are kept but not indexed (no query looks logs up by id).
+// insert: per-resource time ranges (a service filter is a set of resources);
+// time ranges across all services; metric streams by name; traces. Log
+// trace/span ids are kept but not indexed (no query looks logs up by id).
+//
+// Spans are kept many to a row, in blocks (span_codec.h): one per Write(),
+// resource and scope, split at a bounded size and start-time spread (writer.h).
+// That makes a span's share of row, index and trace-index inserts small,
+// which is what Write() spends its time on. A block's id is the ingest
+// number of its first span (spans are numbered 1, 2, ... as written), so ids
+// grow with ingest order and id ranges count spans, not blocks.
+//
+// The trace index (trace_index.h) has one entry per distinct trace per
+// block, written in sorted runs per epoch of blocks; each block row holds its
+// trace keys, which lookups read until the block's epoch is sealed into runs
+// (they stay after: dropping them would rewrite the row). Retention deletes
+// an epoch's runs once none of its blocks is left; until then the entries of
+// deleted blocks name no block and lookups skip them.
+constexpr const char* kSpanSchema = R"sql(
+CREATE TABLE span_blocks (
+  id INTEGER PRIMARY KEY,
+  resource_id INTEGER NOT NULL,
+  scope_id INTEGER NOT NULL,
+  min_start INTEGER NOT NULL,        -- of the block's spans
+  max_start INTEGER NOT NULL,
+  span_count INTEGER NOT NULL,
+  trace_keys BLOB NOT NULL,          -- trace_index.h; before data, to be read without it
+  data BLOB NOT NULL                 -- span_codec.h
+);
+CREATE INDEX span_blocks_resource_start ON span_blocks(resource_id, min_start, max_start);
+CREATE INDEX span_blocks_start ON span_blocks(min_start, max_start);
+
+CREATE TABLE span_trace_runs (
+  epoch INTEGER NOT NULL,
+  first_key INTEGER NOT NULL,
+  entries BLOB NOT NULL,             -- trace_index.h
+  PRIMARY KEY (epoch, first_key)
+) WITHOUT ROWID;
+)sql";
+
 constexpr const char* kSchema = R"sql(
 CREATE TABLE resources (
   id INTEGER PRIMARY KEY,
@@ -30,29 +67,6 @@ CREATE TABLE scopes (
   version TEXT NOT NULL,
   attributes TEXT NOT NULL
 );
-
-CREATE TABLE spans (
-  id INTEGER PRIMARY KEY,
-  trace_id BLOB NOT NULL,
-  span_id BLOB NOT NULL,
-  parent_span_id BLOB,               -- NULL for a root span
-  resource_id INTEGER NOT NULL,
-  scope_id INTEGER NOT NULL,
-  name TEXT NOT NULL,
-  kind INTEGER NOT NULL,
-  start_time INTEGER NOT NULL,
-  end_time INTEGER NOT NULL,
-  status_code INTEGER NOT NULL,
-  status_message TEXT NOT NULL,
-  flags INTEGER NOT NULL,
-  trace_state TEXT NOT NULL,
-  attributes TEXT NOT NULL,
-  events TEXT,                       -- NULL when none
-  links TEXT
-);
-CREATE INDEX spans_trace ON spans(trace_id);
-CREATE INDEX spans_resource_time ON spans(resource_id, start_time);
-CREATE INDEX spans_time ON spans(start_time);
 
 CREATE TABLE metrics (
   id INTEGER PRIMARY KEY,
@@ -103,24 +117,37 @@ CREATE INDEX logs_time ON logs(event_time);
 -- these ids had been written.
 CREATE TABLE ingest_marks (
   wall_time INTEGER PRIMARY KEY,
-  spans INTEGER NOT NULL,
+  span_blocks INTEGER NOT NULL,
   metric_points INTEGER NOT NULL,
   logs INTEGER NOT NULL
 );
 )sql";
 
 // Settings of every connection. The page cache is per connection; the
-// writer's is larger because random trace-id index inserts want it.
+// writer's is larger because index inserts (metric points and logs by
+// resource or stream and time) touch pages all over their b-trees.
 Status ConfigureConnection(Db& db, int cache_kib) {
   if (Status s = db.Exec("PRAGMA busy_timeout = 5000"); !s.ok()) return s;
   if (Status s = db.Exec("PRAGMA temp_store = MEMORY"); !s.ok()) return s;
   return db.Exec(("PRAGMA cache_size = -" + std::to_string(cache_kib)).c_str());
 }
 
-Status CreateSchema(Db& db) {
+// Version 1 kept one row per span. Its spans are dropped (converting them
+// would take long at startup); everything else is kept. Ingest marks then
+// name no span block, as the first new one is numbered 1.
+constexpr const char* kDropVersion1Spans = R"sql(
+DROP TABLE spans;
+ALTER TABLE ingest_marks RENAME COLUMN spans TO span_blocks;
+UPDATE ingest_marks SET span_blocks = 0;
+)sql";
+
+// Runs `sql` then the span schema, and sets the current version, in one
+// transaction.
+Status UpdateSchema(Db& db, const char* sql) {
   auto tx = Transaction::Begin(&db, "BEGIN IMMEDIATE");
   if (!tx.ok()) return tx.status();
-  if (Status s = db.Exec(kSchema); !s.ok()) return s;
+  if (Status s = db.Exec(sql); !s.ok()) return s;
+  if (Status s = db.Exec(kSpanSchema); !s.ok()) return s;
   if (Status s = db.Exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str()); !s.ok()) return s;
   return tx->Commit();
 }
@@ -158,7 +185,9 @@ StatusOr<Db> OpenWriteConnection(const std::string& path) {
   auto version = db->QueryInt("PRAGMA user_version");
   if (!version.ok()) return version.status();
   if (*version == 0 && *tables == 0) {
-    if (Status s = CreateSchema(*db); !s.ok()) return s;
+    if (Status s = UpdateSchema(*db, kSchema); !s.ok()) return s;
+  } else if (*version == 1) {
+    if (Status s = UpdateSchema(*db, kDropVersion1Spans); !s.ok()) return s;
   } else if (*version != kSchemaVersion) {
     return Status::IOError(path + " has schema version " + std::to_string(*version) + "; this augur reads version " +
                            std::to_string(kSchemaVersion));

@@ -2,7 +2,8 @@
 //
 // The schema version lives in PRAGMA user_version; a later augur that changes
 // the schema bumps kSchemaVersion and migrates older files in
-// OpenWriteConnection().
+// OpenWriteConnection(). Version 2 keeps spans in blocks; opening a version 1
+// file drops its spans and keeps everything else.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +14,12 @@
 
 namespace augur::store {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
+
+// The writer keeps the start times of a span block's spans within this of
+// one another, so the blocks holding spans that start in [from, to] are
+// among those whose lowest start is in [from - kMaxBlockStartSpread, to].
+inline constexpr uint64_t kMaxBlockStartSpread = 60'000'000'000ULL;  // 1 minute
 
 // Opens (creating if missing) the database at `path` for the one writer,
 // applies the connection settings and creates or checks the schema.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +14,9 @@
 #include <ctime>
 #include <filesystem>
 #include <limits>
+#include <map>
+#include <random>
+#include <set>
 #include <thread>
 
 namespace augur::store {
@@ -603,7 +607,8 @@ TEST_F(StoreTest, RetentionBySizeKeepsNewestUnderLimit) {
     Batch b = TwoServiceBatch();
     for (int i = 0; i < 2000; ++i, ++n) {
       model::Span s = SimpleSpan(0, static_cast<uint8_t>(n), n, kT0 + n);
-      s.attributes.push_back({"payload", {std::string(200, 'x')}});
+      // Distinct, as a block stores a repeated attribute once.
+      s.attributes.push_back({"payload", {std::string(200, 'x') + std::to_string(n)}});
       b.spans.push_back(std::move(s));
     }
     model::LogRecord l;
@@ -686,67 +691,429 @@ TEST_F(StoreTest, OpenFailsCleanlyOnABadDirectory) {
   EXPECT_FALSE(store.ok());
 }
 
-// Not a check: prints Write() throughput for realistic spans (10 attributes,
-// one resource of 10 attributes). AUGUR_BENCH_SPANS sets the span count.
-TEST_F(StoreTest, WriteThroughput) {
-  const char* spans_env = std::getenv("AUGUR_BENCH_SPANS");
-  const char* batches_env = std::getenv("AUGUR_BENCH_BATCHES_PER_WRITE");
-  const size_t total = spans_env != nullptr ? std::strtoull(spans_env, nullptr, 10) : 100'000;
-  const size_t batches_per_write = batches_env != nullptr ? std::strtoull(batches_env, nullptr, 10) : 10;
-  const size_t per_batch = 1000;
-  auto store = Open(0, 0);
-  Batch b;
-  model::Resource r = MakeResource("checkout", "pod-7f9c");
-  for (const char* k : {"cloud.region", "container.id", "deployment.environment", "host.arch", "k8s.namespace.name",
-                        "k8s.pod.name", "telemetry.sdk.name"}) {
-    r.attributes.push_back({k, {std::string("value-of-") + k}});
+// --- Span blocks (span_codec.h), the trace index (trace_index.h) and schema
+// versions. Some tests look into the file with SQL, as nothing else shows
+// what they check.
+
+// Runs a statement returning one integer on the store's file.
+int64_t SqlInt(const std::string& dir, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2((dir + "/augur.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  EXPECT_EQ(sqlite3_step(stmt), SQLITE_ROW) << sql;
+  const int64_t v = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return v;
+}
+
+void SqlExec(const std::string& dir, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir + "/augur.db").c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
+constexpr size_t kEpochSpans = size_t{1} << 16;  // trace_index.h
+
+// Writes `n` small spans of `traces` traces in Writes of `per_write`, each
+// with a distinct id; span i starts at kT0 + i. Returns the spans by trace.
+std::map<uint8_t, std::vector<model::SpanId>> WriteMany(Store& store, uint32_t first, uint32_t n, uint32_t per_write,
+                                                        uint8_t traces) {
+  std::map<uint8_t, std::vector<model::SpanId>> by_trace;
+  for (uint32_t done = 0; done < n;) {
+    Batch b = TwoServiceBatch();
+    for (uint32_t i = 0; i < per_write && done < n; ++i, ++done) {
+      const uint32_t k = first + done;
+      model::Span s = SimpleSpan(k % 2, static_cast<uint8_t>(k % traces), k, kT0 + k);
+      s.attributes.clear();
+      b.spans.push_back(s);
+      by_trace[s.trace_id[15]].push_back(s.span_id);
+    }
+    EXPECT_TRUE(WriteOne(store, b).ok());
   }
-  b.resources = {r};
-  b.scopes = {{"io.opentelemetry.http", "1.2.3", {}}};
+  return by_trace;
+}
+
+std::vector<model::SpanId> SpanIds(const Batch& b) {
+  std::vector<model::SpanId> ids;
+  for (const auto& s : b.spans) ids.push_back(s.span_id);
+  return ids;
+}
+
+TEST_F(StoreTest, TraceAcrossEpochsBlocksAndWrites) {
+  auto store = Open();
+  // Two and a half epochs: two sealed, the rest in the newest one. Every
+  // Write holds spans of every trace, so each trace is in every block.
+  const uint32_t n = 2 * kEpochSpans + kEpochSpans / 2;
+  auto by_trace = WriteMany(*store, 0, n, 5000, 20);
+  EXPECT_GE(SqlInt(dir_, "SELECT count(DISTINCT epoch) FROM span_trace_runs"), 2);
+  for (uint8_t t = 0; t < 20; ++t) {
+    auto got = store->GetTrace(Trace(t));
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_EQ(SpanIds(*got), by_trace[t]) << int(t);  // all, oldest first
+  }
+  EXPECT_EQ(store->Stats().spans, n);
+}
+
+TEST_F(StoreTest, TraceIndexSurvivesReopenMidEpoch) {
+  std::map<uint8_t, std::vector<model::SpanId>> before;
+  {
+    auto store = Open();
+    before = WriteMany(*store, 0, kEpochSpans / 2, 3000, 15);
+  }
+  auto store = Open();
+  // Crosses into the next epoch: the one begun before the reopen is sealed.
+  auto after = WriteMany(*store, kEpochSpans / 2, kEpochSpans, 3000, 15);
+  EXPECT_EQ(SqlInt(dir_, "SELECT count(DISTINCT epoch) FROM span_trace_runs"), 1);
+  for (uint8_t t = 0; t < 15; ++t) {
+    auto want = before[t];
+    want.insert(want.end(), after[t].begin(), after[t].end());
+    auto got = store->GetTrace(Trace(t));
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(SpanIds(*got), want) << int(t);
+  }
+}
+
+TEST_F(StoreTest, ManyTracesInABlock) {
+  auto store = Open();
+  Batch b = TwoServiceBatch();
+  for (uint32_t i = 0; i < 3000; ++i) {
+    model::Span s = SimpleSpan(0, 0, i, kT0 + i);
+    s.trace_id[0] = static_cast<uint8_t>(i >> 8);
+    s.trace_id[8] = static_cast<uint8_t>(i);  // in the trace key
+    b.spans.push_back(s);
+  }
+  ASSERT_TRUE(WriteOne(*store, b).ok());
+  for (uint32_t i = 0; i < 3000; i += 97) {
+    auto got = store->GetTrace(b.spans[i].trace_id);
+    ASSERT_TRUE(got.ok());
+    ASSERT_EQ(got->spans.size(), 1u);
+    EXPECT_EQ(got->spans[0].span_id, SpanIdOf(i));
+  }
+}
+
+TEST_F(StoreTest, TraceKeyCollisionsAreFilteredOut) {
+  auto store = Open();
+  Batch b = TwoServiceBatch();
+  b.spans = {SimpleSpan(0, 1, 1, kT0), SimpleSpan(0, 1, 2, kT0 + 1)};
+  b.spans[1].trace_id[0] = 0x77;  // same last 8 bytes: same trace key
+  ASSERT_TRUE(WriteOne(*store, b).ok());
+  auto got = store->GetTrace(Trace(1));
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->spans.size(), 1u);
+  EXPECT_EQ(got->spans[0].span_id, SpanIdOf(1));
+}
+
+// QuerySpans against a model of store.h: of the spans matching, the `limit`
+// first by start time (store.h does not order equal ones). Writes overlap in
+// time, spread over several resources of a service, and repeat start times,
+// so answers come from many blocks.
+TEST_F(StoreTest, SpanRangesAcrossBlocksMatchTheModel) {
+  auto store = Open();
+  struct Written {
+    uint64_t start;
+    std::string service;
+  };
+  std::map<model::SpanId, Written> written;
+  std::mt19937 rng(11);
   uint32_t n = 0;
-  for (size_t i = 0; i < per_batch; ++i, ++n) {
-    model::Span s = SimpleSpan(0, static_cast<uint8_t>(i), n, kT0 + n * 1000);
-    s.trace_id[3] = static_cast<uint8_t>(i * 7);
-    s.trace_id[9] = static_cast<uint8_t>(i * 13);
-    s.parent_span_id = SpanIdOf(n + 1);
-    s.kind = model::SpanKind::kServer;
-    s.name = "GET /api/items/{id}";
-    s.attributes = {{"http.request.method", {std::string("GET")}},
-                    {"http.response.status_code", {int64_t{200}}},
-                    {"http.route", {std::string("/api/items/{id}")}},
-                    {"net.peer.port", {int64_t{44312}}},
-                    {"server.address", {std::string("checkout.svc.cluster.local")}},
-                    {"url.path", {std::string("/api/items/12345")}},
-                    {"url.scheme", {std::string("https")}},
-                    {"user_agent.original", {std::string("Mozilla/5.0 (X11; Linux x86_64)")}},
-                    {"retry", {false}},
-                    {"duration.ratio", {0.25}}};
-    b.spans.push_back(std::move(s));
+  for (int w = 0; w < 60; ++w) {
+    Batch b = TwoServiceBatch();
+    b.resources.push_back(MakeResource("api", "i2"));
+    const uint64_t base = kT0 + (w / 3) * 1000;            // every three Writes overlap
+    const int spans = 1 + static_cast<int>(rng() % 1500);  // blocks of up to 1024 spans
+    for (int i = 0; i < spans; ++i, ++n) {
+      const uint32_t resource = rng() % 3;
+      model::Span s = SimpleSpan(resource, 1, n, base + rng() % 3000);
+      b.spans.push_back(s);
+      written[s.span_id] = {s.start_time_unix_nano, b.resources[resource].service_name};
+    }
+    ASSERT_TRUE(WriteOne(*store, b).ok());
   }
+  std::vector<Written> sorted;
+  for (const auto& [id, w] : written) sorted.push_back(w);
+  std::sort(sorted.begin(), sorted.end(), [](const Written& a, const Written& b) { return a.start < b.start; });
+  for (int q = 0; q < 200; ++q) {
+    const std::string service = q % 3 == 0 ? "" : q % 3 == 1 ? "api" : "db";
+    const uint64_t from = kT0 + rng() % 25000;
+    const uint64_t to = q % 4 == 0 ? UINT64_MAX : from + rng() % 5000;
+    const size_t limit = q % 5 == 0 ? 1 : 1 + rng() % 3000;
+    const auto matches = [&](const Written& s) {
+      return s.start >= from && s.start <= to && (service.empty() || s.service == service);
+    };
+    std::vector<uint64_t> want;
+    for (const Written& s : sorted) {
+      if (matches(s) && want.size() < limit) want.push_back(s.start);
+    }
+    auto got = store->QuerySpans(Spans(service, from, to, limit));
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    std::vector<uint64_t> starts;
+    std::set<model::SpanId> seen;
+    for (const auto& s : got->spans) {
+      starts.push_back(s.start_time_unix_nano);
+      const auto it = written.find(s.span_id);
+      ASSERT_NE(it, written.end());
+      EXPECT_TRUE(matches(it->second) && it->second.start == s.start_time_unix_nano);
+      EXPECT_TRUE(seen.insert(s.span_id).second);
+    }
+    const size_t differ = std::mismatch(starts.begin(), starts.end(), want.begin(), want.end()).first - starts.begin();
+    ASSERT_TRUE(starts == want) << "query " << q << ": service '" << service << "' from " << from - kT0 << " to "
+                                << (to == UINT64_MAX ? 0 : to - kT0) << " limit " << limit << ": got " << starts.size()
+                                << " spans, want " << want.size() << "; first difference at " << differ;
+  }
+}
+
+TEST_F(StoreTest, SpansFarApartInTimeAreFound) {
+  // One Write whose spans start minutes apart: a block's start times are
+  // kept close, which range queries rely on to find the blocks that matter.
+  auto store = Open();
+  Batch b = TwoServiceBatch();
+  for (uint32_t i = 0; i < 6; ++i) b.spans.push_back(SimpleSpan(0, 1, i, kT0 + (i % 3) * 600 * kSecond + i));
+  ASSERT_TRUE(WriteOne(*store, b).ok());
+  auto late = store->QuerySpans(Spans("api", kT0 + 600 * kSecond));
+  ASSERT_TRUE(late.ok());
+  std::vector<model::SpanId> want = {SpanIdOf(1), SpanIdOf(4), SpanIdOf(2), SpanIdOf(5)};
+  EXPECT_EQ(SpanIds(*late), want);
+  auto all = store->GetTrace(Trace(1));
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->spans.size(), 6u);
+}
+
+TEST_F(StoreTest, RetentionDeletesTraceIndexRuns) {
+  const uint64_t day = 86400;
+  auto store = Open(day, 0);
+  WriteMany(*store, 0, 2 * kEpochSpans + 10, 8000, 5);  // epochs 0, 1 sealed; 2 begun
+  ASSERT_TRUE(store->EnforceRetention(kWall).ok());     // marks all of it
+  WriteMany(*store, 2 * kEpochSpans + 10, 1000, 1000, 5);
+  ASSERT_TRUE(store->EnforceRetention(kWall + 3600 * kSecond).ok());  // marks the rest
+  ASSERT_EQ(SqlInt(dir_, "SELECT count(DISTINCT epoch) FROM span_trace_runs"), 2);
+  // Age retention in steps (each call has a time budget).
+  for (int i = 0; i < 100 && store->Stats().spans > 1000; ++i) {
+    ASSERT_TRUE(store->EnforceRetention(kWall + (day + 60) * kSecond).ok());
+  }
+  EXPECT_EQ(store->Stats().spans, 1000u);
+  EXPECT_EQ(SqlInt(dir_, "SELECT count(*) FROM span_trace_runs"), 0);
+  auto got = store->GetTrace(Trace(3));
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->spans.size(), 200u);  // the newer Write's
+  for (const auto& s : got->spans) EXPECT_GE(s.start_time_unix_nano, kT0 + 2 * kEpochSpans + 10);
+}
+
+TEST_F(StoreTest, CorruptBlocksAreErrors) {
+  auto store = Open();
+  Batch b = TwoServiceBatch();
+  b.spans = {SimpleSpan(0, 1, 1, kT0)};
+  ASSERT_TRUE(WriteOne(*store, b).ok());
+  SqlExec(dir_, "UPDATE span_blocks SET data = substr(data, 1, length(data) - 3)");
+  auto trace = store->GetTrace(Trace(1));
+  ASSERT_FALSE(trace.ok());
+  EXPECT_NE(trace.status().message().find("corrupt span block"), std::string::npos) << trace.status().ToString();
+  EXPECT_FALSE(store->QuerySpans({}).ok());
+  SqlExec(dir_, "UPDATE span_blocks SET trace_keys = x'0102'");
+  EXPECT_FALSE(store->GetTrace(Trace(1)).ok());
+}
+
+TEST_F(StoreTest, OpeningAVersion1FileDropsItsSpansOnly) {
+  {
+    auto store = Open();
+    Batch b = MetricsBatch();
+    model::LogRecord l;
+    l.time_unix_nano = kT0;
+    b.logs = {l};
+    ASSERT_TRUE(WriteOne(*store, b).ok());
+    ASSERT_TRUE(store->EnforceRetention(kWall).ok());  // an ingest mark
+  }
+  // Back to version 1's span table, with a span in it.
+  SqlExec(dir_, R"sql(
+    DROP TABLE span_blocks; DROP TABLE span_trace_runs;
+    CREATE TABLE spans (id INTEGER PRIMARY KEY, trace_id BLOB NOT NULL, span_id BLOB NOT NULL, parent_span_id BLOB,
+      resource_id INTEGER NOT NULL, scope_id INTEGER NOT NULL, name TEXT NOT NULL, kind INTEGER NOT NULL,
+      start_time INTEGER NOT NULL, end_time INTEGER NOT NULL, status_code INTEGER NOT NULL,
+      status_message TEXT NOT NULL, flags INTEGER NOT NULL, trace_state TEXT NOT NULL, attributes TEXT NOT NULL,
+      events TEXT, links TEXT);
+    CREATE INDEX spans_trace ON spans(trace_id);
+    INSERT INTO spans VALUES (7, x'00', x'00', NULL, 1, 1, 'old', 0, 1, 2, 0, '', 0, '', '{}', NULL, NULL);
+    ALTER TABLE ingest_marks RENAME COLUMN span_blocks TO spans;
+    UPDATE ingest_marks SET spans = 7;
+    PRAGMA user_version = 1;
+  )sql");
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(SqlInt(dir_, "PRAGMA user_version"), 2);
+  EXPECT_EQ(SqlInt(dir_, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'spans%'"), 0);
+  EXPECT_EQ(SqlInt(dir_, "SELECT max(span_blocks) FROM ingest_marks"), 0);
+  const StoreStats stats = store->Stats();
+  EXPECT_EQ(stats.spans, 0u);
+  EXPECT_EQ(stats.metric_points, 6u);
+  EXPECT_EQ(stats.log_records, 1u);
+  Batch b = TwoServiceBatch();
+  b.spans = {SimpleSpan(0, 1, 1, kT0)};
+  ASSERT_TRUE(WriteOne(*store, b).ok());
+  auto got = store->GetTrace(Trace(1));
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->spans.size(), 1u);
+}
+
+TEST_F(StoreTest, OpeningALaterVersionFails) {
+  { ASSERT_NE(Open(), nullptr); }
+  SqlExec(dir_, "PRAGMA user_version = 3");
+  auto store = Store::Open({dir_, 0, 0});
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.status().message().find("schema version 3"), std::string::npos) << store.status().ToString();
+}
+
+// The benchmarks' workload: realistic spans (10 attributes, one resource of
+// 10 attributes), 1000 per batch, AUGUR_BENCH_BATCHES_PER_WRITE batches per
+// Write() as the pipeline's group commit does; AUGUR_BENCH_SPANS in all. Each
+// batch's spans belong to 256 traces of ~4 spans. Their ids differ in a few
+// bytes only, so new index entries land next to older ones; set
+// AUGUR_BENCH_RANDOM_TRACE_IDS=1 for random ids, as SDKs make them.
+class BenchWorkload {
+ public:
+  explicit BenchWorkload(size_t default_total) {
+    const char* spans_env = std::getenv("AUGUR_BENCH_SPANS");
+    const char* batches_env = std::getenv("AUGUR_BENCH_BATCHES_PER_WRITE");
+    const char* random_env = std::getenv("AUGUR_BENCH_RANDOM_TRACE_IDS");
+    total_ = spans_env != nullptr ? std::strtoull(spans_env, nullptr, 10) : default_total;
+    batches_per_write_ = batches_env != nullptr ? std::strtoull(batches_env, nullptr, 10) : 10;
+    random_ = random_env != nullptr && std::string(random_env) == "1";
+  }
+
+  size_t total() const { return total_; }
+  size_t spans_per_write() const { return kPerBatch * batches_per_write_; }
+  uint64_t last_start() const { return last_start_; }
+  // One trace id of each Write(), in write order.
+  const std::vector<model::TraceId>& sample() const { return sample_; }
+
+  void Run(Store& store) {
+    Batch b;
+    model::Resource r = MakeResource("checkout", "pod-7f9c");
+    for (const char* k : {"cloud.region", "container.id", "deployment.environment", "host.arch", "k8s.namespace.name",
+                          "k8s.pod.name", "telemetry.sdk.name"}) {
+      r.attributes.push_back({k, {std::string("value-of-") + k}});
+    }
+    b.resources = {r};
+    b.scopes = {{"io.opentelemetry.http", "1.2.3", {}}};
+    uint32_t n = 0;
+    for (size_t i = 0; i < kPerBatch; ++i, ++n) {
+      model::Span s = SimpleSpan(0, static_cast<uint8_t>(i), n, kT0 + n * 1000);
+      s.trace_id[3] = static_cast<uint8_t>(i * 7);
+      s.trace_id[9] = static_cast<uint8_t>(i * 13);
+      s.parent_span_id = SpanIdOf(n + 1);
+      s.kind = model::SpanKind::kServer;
+      s.name = "GET /api/items/{id}";
+      s.attributes = {{"http.request.method", {std::string("GET")}},
+                      {"http.response.status_code", {int64_t{200}}},
+                      {"http.route", {std::string("/api/items/{id}")}},
+                      {"net.peer.port", {int64_t{44312}}},
+                      {"server.address", {std::string("checkout.svc.cluster.local")}},
+                      {"url.path", {std::string("/api/items/12345")}},
+                      {"url.scheme", {std::string("https")}},
+                      {"user_agent.original", {std::string("Mozilla/5.0 (X11; Linux x86_64)")}},
+                      {"retry", {false}},
+                      {"duration.ratio", {0.25}}};
+      b.spans.push_back(std::move(s));
+    }
+    // Each batch gets new trace ids and later times.
+    std::vector<Batch> group(batches_per_write_, b);
+    std::vector<const Batch*> pointers;
+    for (const Batch& g : group) pointers.push_back(&g);
+    std::mt19937_64 rng(42);
+    std::vector<model::TraceId> random_ids(256);
+    uint32_t batch_number = 0;
+    for (size_t written = 0; written < total_; written += spans_per_write()) {
+      for (Batch& g : group) {
+        ++batch_number;
+        if (random_) {
+          for (auto& id : random_ids) {
+            for (auto& byte : id) byte = static_cast<uint8_t>(rng());
+          }
+        }
+        for (size_t i = 0; i < g.spans.size(); ++i) {
+          model::Span& s = g.spans[i];
+          s.start_time_unix_nano += spans_per_write() * 1000;
+          last_start_ = std::max(last_start_, s.start_time_unix_nano);
+          if (random_) {
+            s.trace_id = random_ids[i % random_ids.size()];
+          } else {
+            s.trace_id[15] = static_cast<uint8_t>(batch_number);
+            s.trace_id[14] = static_cast<uint8_t>(batch_number >> 8);
+            s.trace_id[13] = static_cast<uint8_t>(batch_number >> 16);
+          }
+        }
+      }
+      sample_.push_back(group[0].spans[0].trace_id);
+      ASSERT_TRUE(store.Write(pointers).ok());
+    }
+  }
+
+ private:
+  static constexpr size_t kPerBatch = 1000;
+  size_t total_ = 0;
+  size_t batches_per_write_ = 0;
+  bool random_ = false;
+  uint64_t last_start_ = 0;
+  std::vector<model::TraceId> sample_;
+};
+
+// Not a check: prints Write() throughput for the benchmark workload.
+TEST_F(StoreTest, WriteThroughput) {
+  auto store = Open(0, 0);
+  BenchWorkload workload(100'000);
   const std::clock_t cpu0 = std::clock();
   const auto wall0 = std::chrono::steady_clock::now();
-  // Each batch gets new trace ids and later times; one Write() takes
-  // `batches_per_write` of them, as the pipeline's group commit does.
-  std::vector<Batch> group(batches_per_write, b);
-  std::vector<const Batch*> pointers;
-  for (const Batch& g : group) pointers.push_back(&g);
-  uint32_t batch_number = 0;
-  for (size_t written = 0; written < total; written += per_batch * batches_per_write) {
-    for (Batch& g : group) {
-      ++batch_number;
-      for (auto& s : g.spans) {
-        s.start_time_unix_nano += per_batch * batches_per_write * 1000;
-        s.trace_id[15] = static_cast<uint8_t>(batch_number);
-        s.trace_id[14] = static_cast<uint8_t>(batch_number >> 8);
-        s.trace_id[13] = static_cast<uint8_t>(batch_number >> 16);
-      }
-    }
-    ASSERT_TRUE(store->Write(pointers).ok());
-  }
+  workload.Run(*store);
   const double cpu = double(std::clock() - cpu0) / CLOCKS_PER_SEC;
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  const size_t total = workload.total();
   std::printf("Write(): %zu spans, %zu per Write(): %.0f spans/s wall, %.0f spans per CPU-second; %.1f MB\n", total,
-              per_batch * batches_per_write, total / wall, total / cpu, store->Stats().database_bytes / 1e6);
+              workload.spans_per_write(), total / wall, total / cpu, store->Stats().database_bytes / 1e6);
+}
+
+// Not a check: prints query latencies on a store holding the benchmark
+// workload (AUGUR_BENCH_SPANS, 100k by default).
+TEST_F(StoreTest, QueryLatency) {
+  auto store = Open(0, 0);
+  BenchWorkload workload(100'000);
+  workload.Run(*store);
+  const auto& traces = workload.sample();
+  ASSERT_FALSE(traces.empty());
+  const uint64_t first = kT0, last = workload.last_start();
+  // Runs `query` `n` times; prints the mean wall time per call.
+  auto time = [](const char* what, int n, const auto& query) {
+    const auto wall0 = std::chrono::steady_clock::now();
+    size_t spans = 0;
+    for (int i = 0; i < n; ++i) spans += query(i);
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+    std::printf("%-52s %8.3f ms/call, %6.0f spans/call\n", what, 1e3 * wall / n, double(spans) / n);
+  };
+  time("GetTrace (traces across the whole store)", 200, [&](int i) {
+    auto got = store->GetTrace(traces[(size_t(i) * 7919) % traces.size()]);
+    EXPECT_TRUE(got.ok() && !got->spans.empty());
+    return got.ok() ? got->spans.size() : 0;
+  });
+  // `from` is anywhere in the store's time range, or the start of a Write's
+  // time range (spans are 1 us apart; a Write's batches share their times).
+  const uint64_t span = last - first;
+  const uint64_t period = workload.spans_per_write() * 1000;
+  const size_t writes = traces.size();
+  auto page = [&](std::string service, uint64_t seed, bool aligned, uint64_t width, size_t limit) {
+    return [&, service, seed, aligned, width, limit](int i) {
+      const uint64_t k = seed + uint64_t(i) * 37;
+      const uint64_t from = aligned ? kT0 + period * (1 + k % writes) : first + span / 1000 * (k % 1000);
+      auto got = store->QuerySpans(Spans(service, from, width == 0 ? UINT64_MAX : from + width - 1, limit));
+      EXPECT_TRUE(got.ok() && !got->spans.empty());
+      return got.ok() ? got->spans.size() : 0;
+    };
+  };
+  time("QuerySpans all services, from anywhere, limit 1000", 50, page("", 0, false, 0, 1000));
+  time("QuerySpans service, from anywhere, limit 1000", 50, page("checkout", 500, false, 0, 1000));
+  time("QuerySpans service, 100 us window (1000 spans)", 50, page("checkout", 250, true, 100'000, 100000));
+  time("QuerySpans all services, from anywhere, limit 10", 50, page("", 100, false, 0, 10));
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 
 #include "model/json.h"
 #include "store/record_codec.h"
+#include "store/schema.h"
+#include "store/trace_index.h"
 
 namespace augur::store {
 namespace {
@@ -28,10 +30,13 @@ constexpr const char* kFindMetric =
 constexpr const char* kInsertMetric =
     "INSERT INTO metrics (name, resource_id, scope_id, description, unit, type, temporality, monotonic) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-constexpr const char* kInsertSpan =
-    "INSERT INTO spans (trace_id, span_id, parent_span_id, resource_id, scope_id, name, kind, start_time, end_time, "
-    "status_code, status_message, flags, trace_state, attributes, events, links) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+constexpr const char* kInsertBlock =
+    "INSERT INTO span_blocks (id, resource_id, scope_id, min_start, max_start, span_count, trace_keys, data) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+constexpr const char* kEpochTraceKeys = "SELECT id, trace_keys FROM span_blocks WHERE id >= ?1 AND id < ?2";
+constexpr const char* kInsertRun = "INSERT INTO span_trace_runs (epoch, first_key, entries) VALUES (?1, ?2, ?3)";
+constexpr const char* kNextSpanId =
+    "SELECT coalesce((SELECT id + span_count FROM span_blocks ORDER BY id DESC LIMIT 1), 1)";
 constexpr const char* kInsertPoint =
     "INSERT INTO metric_points (metric_id, start_time, time, attributes, flags, value, is_int, distribution) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
@@ -79,6 +84,10 @@ void Writer::Seen::Add(const Seen& other) {
 StatusOr<std::unique_ptr<Writer>> Writer::Create(Db* db) {
   std::unique_ptr<Writer> writer(new Writer(db));
   if (Status s = writer->Prepare(); !s.ok()) return s;
+  auto next = db->QueryInt(kNextSpanId);
+  if (!next.ok()) return next.status();
+  writer->next_span_id_ = *next;
+  writer->epoch_ = TraceEpoch(*next - 1);
   return writer;
 }
 
@@ -89,8 +98,8 @@ Status Writer::Prepare() {
   } const statements[] = {
       {&find_resource_, kFindResource}, {&insert_resource_, kInsertResource}, {&update_seen_, kUpdateSeen},
       {&find_scope_, kFindScope},       {&insert_scope_, kInsertScope},       {&find_metric_, kFindMetric},
-      {&insert_metric_, kInsertMetric}, {&insert_span_, kInsertSpan},         {&insert_point_, kInsertPoint},
-      {&insert_log_, kInsertLog},
+      {&insert_metric_, kInsertMetric}, {&insert_block_, kInsertBlock},       {&epoch_trace_keys_, kEpochTraceKeys},
+      {&insert_run_, kInsertRun},       {&insert_point_, kInsertPoint},       {&insert_log_, kInsertLog},
   };
   for (const auto& [stmt, sql] : statements) {
     auto prepared = Stmt::Prepare(db_->get(), sql);
@@ -108,6 +117,10 @@ void Writer::ClearCaches() {
 
 Status Writer::Write(const std::vector<const model::Batch*>& batches) {
   write_seen_.clear();
+  span_groups_.clear();
+  span_group_index_.clear();
+  const int64_t next_span_id = next_span_id_;
+  const int64_t epoch = epoch_;
   auto tx = Transaction::Begin(db_, "BEGIN IMMEDIATE");
   if (!tx.ok()) return tx.status();
   Status s;
@@ -115,10 +128,16 @@ Status Writer::Write(const std::vector<const model::Batch*>& batches) {
     s = WriteBatch(*batch);
     if (!s.ok()) break;
   }
+  if (s.ok()) s = WriteSpanBlocks();
   if (s.ok()) s = UpdateSeen();
   if (s.ok()) s = tx->Commit();
-  // Ids cached during a rolled-back transaction name rows that do not exist.
-  if (!s.ok()) ClearCaches();
+  if (!s.ok()) {
+    // Ids cached during a rolled-back transaction name rows that do not
+    // exist, and span numbers must go on without a gap.
+    ClearCaches();
+    next_span_id_ = next_span_id;
+    epoch_ = epoch;
+  }
   return s;
 }
 
@@ -133,7 +152,7 @@ Status Writer::WriteBatch(const model::Batch& batch) {
         !s.ok()) {
       return s;
     }
-    if (Status s = WriteSpan(span, resource_id, scope_id); !s.ok()) return s;
+    AddSpan(span, resource_id, scope_id);
   }
   for (const auto& metric : batch.metrics) {
     for (const auto& point : metric.points) {
@@ -255,36 +274,91 @@ StatusOr<int64_t> Writer::FindOrInsert(Stmt& find, Stmt& insert) {
   return sqlite3_last_insert_rowid(db_->get());
 }
 
-Status Writer::WriteSpan(const model::Span& span, int64_t resource_id, int64_t scope_id) {
-  Stmt& st = insert_span_;
-  EncodeAttributes(span.attributes, &attributes_);
-  st.BindBlob(1, span.trace_id);
-  st.BindBlob(2, span.span_id);
-  BindIdOrNull(st, 3, span.parent_span_id);
-  st.BindInt(4, resource_id);
-  st.BindInt(5, scope_id);
-  st.BindText(6, span.name);
-  st.BindInt(7, static_cast<int64_t>(span.kind));
-  st.BindUint(8, span.start_time_unix_nano);
-  st.BindUint(9, span.end_time_unix_nano);
-  st.BindInt(10, static_cast<int64_t>(span.status_code));
-  st.BindText(11, span.status_message);
-  st.BindInt(12, span.flags);
-  st.BindText(13, span.trace_state);
-  st.BindText(14, attributes_);
-  if (span.events.empty()) {
-    st.BindNull(15);
-  } else {
-    EncodeEvents(span.events, &events_);
-    st.BindText(15, events_);
+void Writer::AddSpan(const model::Span& span, int64_t resource_id, int64_t scope_id) {
+  if (last_span_group_ >= span_groups_.size() || span_groups_[last_span_group_].resource_id != resource_id ||
+      span_groups_[last_span_group_].scope_id != scope_id) {
+    const auto [it, inserted] = span_group_index_.try_emplace({resource_id, scope_id}, span_groups_.size());
+    if (inserted) span_groups_.push_back({resource_id, scope_id, {}});
+    last_span_group_ = it->second;
   }
-  if (span.links.empty()) {
-    st.BindNull(16);
-  } else {
-    EncodeLinks(span.links, &links_);
-    st.BindText(16, links_);
+  span_groups_[last_span_group_].spans.push_back(&span);
+}
+
+Status Writer::WriteSpanBlocks() {
+  for (const SpanGroup& group : span_groups_) {
+    const auto& spans = group.spans;
+    for (size_t i = 0; i < spans.size();) {
+      // The next block's spans by count and start spread, and the lowest start
+      // among them as the block's base time.
+      uint64_t lo = spans[i]->start_time_unix_nano, hi = lo;
+      size_t end = i + 1;
+      for (; end < spans.size() && end - i < kMaxBlockSpans; ++end) {
+        const uint64_t t = spans[end]->start_time_unix_nano;
+        if (std::max(hi, t) - std::min(lo, t) > kMaxBlockStartSpread) break;
+        lo = std::min(lo, t);
+        hi = std::max(hi, t);
+      }
+      // The byte limit may end the block earlier.
+      block_.Reset(lo);
+      do {
+        block_.Add(*spans[i++]);
+      } while (i < end && block_.size_bytes() < kMaxBlockBytes);
+      if (Status s = WriteBlock(group); !s.ok()) return s;
+    }
   }
-  return st.Run();
+  return Status::OK();
+}
+
+Status Writer::WriteBlock(const SpanGroup& group) {
+  const int64_t id = next_span_id_;
+  if (TraceEpoch(id) != epoch_) {
+    if (Status s = SealEpoch(epoch_); !s.ok()) return s;
+    epoch_ = TraceEpoch(id);
+  }
+  trace_keys_.clear();
+  for (const auto& trace_id : block_.trace_ids()) trace_keys_.push_back(TraceKey(trace_id));
+  std::sort(trace_keys_.begin(), trace_keys_.end());
+  trace_keys_.erase(std::unique(trace_keys_.begin(), trace_keys_.end()), trace_keys_.end());
+  EncodeTraceKeys(trace_keys_, &trace_keys_blob_);
+  block_.Finish(&block_data_);
+  Stmt& st = insert_block_;
+  st.BindInt(1, id);
+  st.BindInt(2, group.resource_id);
+  st.BindInt(3, group.scope_id);
+  st.BindUint(4, block_.min_start());
+  st.BindUint(5, block_.max_start());
+  st.BindInt(6, static_cast<int64_t>(block_.span_count()));
+  st.BindBlob(7, {reinterpret_cast<const uint8_t*>(trace_keys_blob_.data()), trace_keys_blob_.size()});
+  st.BindBlob(8, {reinterpret_cast<const uint8_t*>(block_data_.data()), block_data_.size()});
+  if (Status s = st.Run(); !s.ok()) return s;
+  next_span_id_ += static_cast<int64_t>(block_.span_count());
+  return Status::OK();
+}
+
+Status Writer::SealEpoch(int64_t epoch) {
+  trace_entries_.clear();
+  {
+    Stmt& st = epoch_trace_keys_;
+    ResetOnExit reset(st);
+    st.BindInt(1, epoch << kTraceEpochBits);
+    st.BindInt(2, (epoch + 1) << kTraceEpochBits);
+    for (;;) {
+      auto row = st.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      if (Status s = AppendTraceEntries(st.ColumnBlob(1), st.ColumnInt(0), &trace_entries_); !s.ok()) return s;
+    }
+  }
+  std::sort(trace_entries_.begin(), trace_entries_.end());
+  runs_.clear();
+  BuildRuns(trace_entries_, &runs_);
+  for (const auto& [first_key, run] : runs_) {
+    insert_run_.BindInt(1, epoch);
+    insert_run_.BindInt(2, first_key);
+    insert_run_.BindBlob(3, {reinterpret_cast<const uint8_t*>(run.data()), run.size()});
+    if (Status s = insert_run_.Run(); !s.ok()) return s;
+  }
+  return Status::OK();
 }
 
 Status Writer::WritePoint(const model::MetricPoint& point, int64_t metric_id) {
