@@ -1,0 +1,176 @@
+#include "analysis/red.h"
+
+#include <algorithm>
+#include <charconv>
+#include <tuple>
+
+namespace augur::analysis {
+
+namespace {
+
+constexpr std::string_view kUnknownService = "unknown_service";
+
+// The dependency a CLIENT span calls, or "" (see red.h for the order).
+std::string Peer(const model::Attributes& a) {
+  std::string_view v = model::StringAttribute(a, "peer.service");
+  if (!v.empty()) return std::string(v);
+  v = model::StringAttribute(a, "db.system");
+  if (!v.empty()) {
+    std::string_view ns = model::StringAttribute(a, "db.namespace");
+    if (ns.empty()) ns = model::StringAttribute(a, "db.name");
+    return ns.empty() ? std::string(v) : std::string(v) + "/" + std::string(ns);
+  }
+  v = model::StringAttribute(a, "rpc.service");
+  if (!v.empty()) {
+    std::string_view sys = model::StringAttribute(a, "rpc.system");
+    return sys.empty() ? std::string(v) : std::string(sys) + "/" + std::string(v);
+  }
+  v = model::StringAttribute(a, "server.address");
+  if (!v.empty()) {
+    const model::AnyValue* port = model::FindAttribute(a, "server.port");
+    std::string p = port ? AttributeString(*port) : std::string();
+    return p.empty() ? std::string(v) : std::string(v) + ":" + p;
+  }
+  return std::string(model::StringAttribute(a, "net.peer.name"));
+}
+
+// The HTTP status code of a span (int or numeric string), or 0.
+int64_t HttpStatus(const model::Attributes& a) {
+  for (std::string_view key : {"http.response.status_code", "http.status_code"}) {
+    const model::AnyValue* v = model::FindAttribute(a, key);
+    if (v == nullptr) continue;
+    if (const auto* i = std::get_if<int64_t>(&v->value)) return *i;
+    if (const auto* s = std::get_if<std::string>(&v->value)) {
+      int64_t code = 0;
+      auto [ptr, ec] = std::from_chars(s->data(), s->data() + s->size(), code);
+      if (ec == std::errc() && ptr == s->data() + s->size()) return code;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+RedAggregator::RedAggregator(RedOptions options)
+    : options_(options),
+      clock_(options.clock),
+      table_(options.max_series,
+             std::max(options.idle_ns, options.clock.bucket_width_ns + options.clock.allowed_lateness_ns)) {}
+
+void RedAggregator::Add(const model::Batch& batch) {
+  for (const model::Span& span : batch.spans) {
+    ++stats_.spans;
+    bool client = span.kind == model::SpanKind::kClient;
+    if (span.kind != model::SpanKind::kServer && span.kind != model::SpanKind::kConsumer && !client) {
+      ++stats_.skipped_kind;
+      continue;
+    }
+    std::string peer;
+    if (client) {
+      peer = Peer(span.attributes);
+      if (peer.empty()) {
+        ++stats_.skipped_no_peer;
+        continue;
+      }
+    }
+    uint64_t t = span.end_time_unix_nano;
+    if (t == 0 || span.start_time_unix_nano == 0) {
+      ++stats_.no_time;
+      continue;
+    }
+    if (t < span.start_time_unix_nano) {
+      ++stats_.bad_duration;
+      continue;
+    }
+    std::optional<uint64_t> bucket = clock_.Admit(t);
+    if (!bucket) {
+      ++stats_.late;
+      continue;
+    }
+    double duration_ms = static_cast<double>(t - span.start_time_unix_nano) / 1e6;
+    bool error = span.status_code == model::StatusCode::kError ||
+                 (span.kind == model::SpanKind::kServer && HttpStatus(span.attributes) >= 500);
+
+    const model::Resource* resource =
+        span.resource_index < batch.resources.size() ? &batch.resources[span.resource_index] : nullptr;
+    SeriesKey key;
+    key.service = resource ? resource->service_name : std::string(kUnknownService);
+    key.operation = span.name;
+    key.attributes.emplace_back("span.kind", model::SpanKindName(span.kind));
+    if (client) key.attributes.emplace_back("peer", std::move(peer));
+    std::sort(key.attributes.begin(), key.attributes.end());
+    uint64_t before = table_.overflow();
+    Record(key, *bucket, t, error, duration_ms);
+    std::string_view version = resource ? model::StringAttribute(resource->attributes, "service.version") : "";
+    if (!version.empty()) {
+      key.attributes.emplace_back("service.version", std::string(version));
+      std::sort(key.attributes.begin(), key.attributes.end());
+      Record(key, *bucket, t, error, duration_ms);
+    }
+    if (table_.overflow() - before < (version.empty() ? 1u : 2u)) ++stats_.counted;
+  }
+}
+
+void RedAggregator::Record(const SeriesKey& key, uint64_t bucket, uint64_t time_ns, bool error, double duration_ms) {
+  Buckets* b = table_.Find(key, time_ns);
+  if (b == nullptr) return;
+  auto it = b->open.find(bucket);
+  if (it == b->open.end()) {
+    it = b->open.emplace(bucket, Cell{0, 0, DDSketch(options_.relative_accuracy, options_.max_bins)}).first;
+  }
+  Cell& c = it->second;
+  ++c.requests;
+  if (error) ++c.errors;
+  c.durations.Add(duration_ms);
+}
+
+void RedAggregator::TakeClosed(std::vector<SeriesPoint>* out) {
+  struct Closed {
+    uint64_t bucket;
+    SeriesKey key;
+    Cell cell;
+  };
+  std::vector<Closed> closed;
+  table_.ForEach([&](const SeriesKey& key, Buckets& b) {
+    for (auto it = b.open.begin(); it != b.open.end() && clock_.Closed(it->first);) {
+      closed.push_back({it->first, key, std::move(it->second)});
+      it = b.open.erase(it);
+    }
+  });
+  // Series forgotten as idle: all their buckets are closed (idle_ns >=
+  // width + lateness), and emitting them now, not when they were forgotten,
+  // keeps the output independent of when TakeClosed is called.
+  std::vector<std::pair<SeriesKey, Buckets>> retired;
+  table_.TakeRetired(&retired);
+  for (auto& [key, b] : retired) {
+    for (auto& [bucket, cell] : b.open) closed.push_back({bucket, key, std::move(cell)});
+  }
+  std::sort(closed.begin(), closed.end(),
+            [](const Closed& a, const Closed& b) { return std::tie(a.bucket, a.key) < std::tie(b.bucket, b.key); });
+  for (Closed& c : closed) {
+    ++stats_.buckets_emitted;
+    SeriesPoint p;
+    p.key = std::move(c.key);
+    p.time_ns = c.bucket;
+    p.key.metric = "span.requests";
+    p.value = static_cast<double>(c.cell.requests);
+    out->push_back(p);
+    p.key.metric = "span.errors";
+    p.value = static_cast<double>(c.cell.errors);
+    out->push_back(p);
+    p.key.metric = "span.duration";
+    p.value = static_cast<double>(c.cell.durations.count());
+    p.sketch = std::move(c.cell.durations);
+    out->push_back(std::move(p));
+  }
+}
+
+RedStats RedAggregator::stats() const {
+  RedStats s = stats_;
+  s.series_overflow = table_.overflow();
+  s.series_expired = table_.expired();
+  s.series = table_.size();
+  return s;
+}
+
+}  // namespace augur::analysis
