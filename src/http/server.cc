@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -132,8 +133,8 @@ class Server::Impl {
   Impl(ServerOptions options, selfmon::Registry* metrics)
       : options_(std::move(options)), metrics_(metrics), acceptor_(io_) {
     const selfmon::Labels labels = {{"server", options_.name}};
-    connections_refused_ = &metrics_->GetCounter(
-        "augur_http_connections_refused_total", "Connections closed at once because too many were open.", labels);
+    connections_refused_ = &metrics_->GetCounter("augur_http_connections_refused_total",
+                                                 "Connections closed at once because too many were open.", labels);
     metrics_->AddCallbackGauge("augur_http_open_connections", "Open HTTP connections.", labels,
                                [this] { return static_cast<double>(open_connections_.load()); });
     metrics_->AddCallbackGauge("augur_http_body_bytes_in_flight", "Request body bytes reserved by requests in flight.",
@@ -177,7 +178,8 @@ namespace {
 template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(Stream stream, Server::Impl* server) : stream_(std::move(stream)), server_(server) {}
+  Session(Stream stream, Server::Impl* server)
+      : stream_(std::move(stream)), server_(server), timer_(stream_.get_executor()) {}
   ~Session() {
     ReleaseBody();
     server_->open_connections_.fetch_sub(1);
@@ -187,7 +189,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->Read(); });
     } else {
-      beast::get_lowest_layer(stream_).expires_after(server_->options_.read_timeout);
+      SetDeadline(Clock::now() + server_->options_.read_timeout);
       stream_.async_handshake(ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
         if (!ec) self->Read();
       });
@@ -203,16 +205,18 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     parser_.emplace();
     parser_->body_limit(server_->options_.max_body_bytes);
     parser_->header_limit(64 * 1024);
-    beast::get_lowest_layer(stream_).expires_after(server_->options_.read_timeout);
+    SetDeadline(Clock::now() + server_->options_.read_timeout);
     beast::http::async_read_header(
-        stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
     namespace bh = beast::http;
     if (ec) return OnReadError(ec);
     const auto& header = parser_->get();
-    const size_t body_bytes = parser_->content_length().value_or(parser_->chunked() ? server_->options_.max_body_bytes : 0);
+    const size_t body_bytes =
+        parser_->content_length().value_or(parser_->chunked() ? server_->options_.max_body_bytes : 0);
     if (!server_->ReserveBody(body_bytes)) {
       Response busy = ErrorResponse(Status::ResourceExhausted("too many large requests in flight; retry later"));
       busy.headers.emplace_back("Retry-After", "1");
@@ -232,7 +236,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void ReadBody() {
-    beast::get_lowest_layer(stream_).expires_after(server_->options_.read_timeout);
+    SetDeadline(Clock::now() + server_->options_.read_timeout);
     beast::http::async_read(stream_, buffer_, *parser_,
                             [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
@@ -273,7 +277,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void Drain() {
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+    SetDeadline(Clock::now() + std::chrono::seconds(5));
     stream_.async_read_some(net::buffer(scratch_), [self = this->shared_from_this()](beast::error_code ec, size_t n) {
       self->drained_ += n;
       if (ec || self->drained_ > kMaxDrainBytes) return;  // the session ends and the socket closes
@@ -306,7 +310,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     } else {
-      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+      SetDeadline(Clock::now() + std::chrono::seconds(5));
       stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
     }
   }
@@ -314,6 +318,32 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void ReleaseBody() {
     server_->ReleaseBody(reserved_);
     reserved_ = 0;
+  }
+
+  // Timeouts. Beast's tcp_stream::expires_after re-arms a kernel timer
+  // (timerfd_settime) on every read and write, many times per request. Here
+  // a deadline is a plain time point, moved once per phase (the header
+  // and the wait for it on a keep-alive connection, then the body and the
+  // answer), and one timer per session checks it: the timer never waits past
+  // the deadline, and when it fires early, it waits again until the deadline.
+  // Past the deadline it closes the socket, which fails the pending read or
+  // write. Moving a deadline later therefore costs no system call.
+  void SetDeadline(Clock::time_point deadline) {
+    deadline_ = deadline;
+    if (!timer_waiting_ || deadline < timer_.expiry()) WaitUntil(deadline);
+  }
+
+  void WaitUntil(Clock::time_point when) {
+    timer_waiting_ = true;
+    timer_.expires_at(when);
+    // A weak pointer: the timer must not keep a finished session alive.
+    timer_.async_wait([weak = this->weak_from_this()](beast::error_code ec) {
+      const auto self = weak.lock();
+      if (!self || ec == net::error::operation_aborted) return;  // gone, or re-armed
+      self->timer_waiting_ = false;
+      if (Clock::now() < self->deadline_) return self->WaitUntil(self->deadline_);
+      beast::get_lowest_layer(self->stream_).close();
+    });
   }
 
   static constexpr size_t kMaxDrainBytes = 64u << 20;
@@ -325,6 +355,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   std::optional<beast::http::response<beast::http::empty_body>> continue_;
   std::optional<beast::http::response<beast::http::string_body>> response_;
   size_t reserved_ = 0;  // bytes of the body budget this session holds
+  net::steady_timer timer_;
+  Clock::time_point deadline_;
+  bool timer_waiting_ = false;
   bool draining_ = false;
   size_t drained_ = 0;
   std::array<char, 16384> scratch_;
@@ -364,8 +397,9 @@ void Server::Impl::Dispatch(beast::http::request<beast::http::string_body>&& raw
   // Wrap the reply to record the outcome; label values come from our routes and status codes only.
   Reply measured = [this, start, route_label, reply = std::move(reply)](Response r) {
     const selfmon::Labels labels = {{"server", options_.name}, {"route", route_label}};
-    metrics_->GetHistogram("augur_http_request_duration_seconds", "Time from request read to response ready.",
-                           labels, selfmon::LatencyBuckets())
+    metrics_
+        ->GetHistogram("augur_http_request_duration_seconds", "Time from request read to response ready.", labels,
+                       selfmon::LatencyBuckets())
         .Observe(std::chrono::duration<double>(Clock::now() - start).count());
     selfmon::Labels with_code = labels;
     with_code.emplace_back("code", std::to_string(r.status));
@@ -375,7 +409,8 @@ void Server::Impl::Dispatch(beast::http::request<beast::http::string_body>&& raw
 
   if (route == nullptr) {
     if (path_known) {
-      Response r = ErrorResponse(Status::InvalidArgument("method " + request.method + " is not allowed on " + request.path));
+      Response r =
+          ErrorResponse(Status::InvalidArgument("method " + request.method + " is not allowed on " + request.path));
       r.status = 405;
       return measured(std::move(r));
     }
@@ -384,9 +419,10 @@ void Server::Impl::Dispatch(beast::http::request<beast::http::string_body>&& raw
   if (route->authenticated && !options_.bearer_token.empty()) {
     const std::string_view auth = request.Header("authorization");
     constexpr std::string_view kBearer = "Bearer ";
-    if (auth.size() <= kBearer.size() || !std::equal(kBearer.begin(), kBearer.end(), auth.begin(), [](char a, char b) {
-          return std::tolower(a) == std::tolower(b);
-        }) || !ConstantTimeEquals(auth.substr(kBearer.size()), options_.bearer_token)) {
+    if (auth.size() <= kBearer.size() ||
+        !std::equal(kBearer.begin(), kBearer.end(), auth.begin(),
+                    [](char a, char b) { return std::tolower(a) == std::tolower(b); }) ||
+        !ConstantTimeEquals(auth.substr(kBearer.size()), options_.bearer_token)) {
       Response r = ErrorResponse(Status::Unauthenticated("missing or wrong bearer token"));
       r.headers.emplace_back("WWW-Authenticate", "Bearer");
       return measured(std::move(r));
@@ -407,7 +443,8 @@ Status Server::Impl::Start() {
     tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                       ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
     tls_->use_certificate_chain_file(options_.tls_cert_file, ec);
-    if (ec) return Status::InvalidArgument("cannot load TLS certificate " + options_.tls_cert_file + ": " + ec.message());
+    if (ec)
+      return Status::InvalidArgument("cannot load TLS certificate " + options_.tls_cert_file + ": " + ec.message());
     tls_->use_private_key_file(options_.tls_key_file, ssl::context::pem, ec);
     if (ec) return Status::InvalidArgument("cannot load TLS key " + options_.tls_key_file + ": " + ec.message());
   }
@@ -457,16 +494,22 @@ void Server::Impl::Stop() {
 Server::Server(ServerOptions options, selfmon::Registry* metrics)
     : impl_(std::make_unique<Impl>(std::move(options), metrics)) {}
 
-Server::~Server() { Stop(); }
+Server::~Server() {
+  Stop();
+}
 
 void Server::Route(std::string method, std::string pattern, Handler handler, bool authenticated) {
   RouteEntry entry{std::move(method), pattern, SplitPath(pattern), std::move(handler), authenticated};
   impl_->routes_.push_back(std::move(entry));
 }
 
-Status Server::Start() { return impl_->Start(); }
+Status Server::Start() {
+  return impl_->Start();
+}
 
-void Server::Stop() { impl_->Stop(); }
+void Server::Stop() {
+  impl_->Stop();
+}
 
 tcp::endpoint Server::local_endpoint() const {
   boost::system::error_code ec;

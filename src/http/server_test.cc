@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
 #include <thread>
 
 namespace augur::http {
@@ -58,7 +60,8 @@ class ServerTest : public ::testing::Test {
         reply(std::move(r));
       }).detach();
     });
-    server_->Route("GET", "/healthz", [](Request&, Reply reply) { reply(Response{}); }, /*authenticated=*/false);
+    server_->Route(
+        "GET", "/healthz", [](Request&, Reply reply) { reply(Response{}); }, /*authenticated=*/false);
     ASSERT_TRUE(server_->Start().ok());
     endpoint_ = server_->local_endpoint();
     ASSERT_NE(endpoint_.port(), 0);
@@ -115,10 +118,67 @@ TEST_F(ServerTest, RecordsRequestMetrics) {
   Send(endpoint_, bh::verb::get, "/hello");
   Send(endpoint_, bh::verb::get, "/nope");
   const std::string text = metrics_.RenderText();
-  EXPECT_NE(text.find("augur_http_requests_total{server=\"test\",route=\"/hello\",code=\"200\"} 1"),
-            std::string::npos)
+  EXPECT_NE(text.find("augur_http_requests_total{server=\"test\",route=\"/hello\",code=\"200\"} 1"), std::string::npos)
       << text;
   EXPECT_NE(text.find("route=\"unmatched\",code=\"404\"} 1"), std::string::npos);
+}
+
+// Slowloris: a client that keeps a connection by sending its header a byte
+// at a time must still be cut off once the read timeout has passed, although
+// every single read finishes quickly.
+TEST_F(ServerTest, ClosesConnectionsWhoseHeaderComesTooSlowly) {
+  ServerOptions options;
+  options.read_timeout = std::chrono::seconds(1);
+  StartServer(options);
+  boost::asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect(endpoint_);
+  const auto start = std::chrono::steady_clock::now();
+  std::atomic<bool> closed{false};
+  std::thread trickle([&] {
+    // Never ends the header; stops when the server has closed or after 5 s.
+    const std::string header = "GET /hello HTTP/1.1\r\nHost: localhost\r\nX-Padding: " + std::string(100, 'a');
+    for (size_t i = 0; i < 50 && !closed; ++i) {
+      beast::error_code ec;
+      boost::asio::write(socket, boost::asio::buffer(&header[i], 1), ec);
+      if (ec) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    // The server has not closed: end the read below, so the test fails on its time rather than hangs.
+    beast::error_code ec;
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+  });
+  char byte;
+  beast::error_code ec;
+  const size_t n = socket.read_some(boost::asio::buffer(&byte, 1), ec);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  closed = true;
+  trickle.join();
+  EXPECT_EQ(n, 0u);
+  EXPECT_TRUE(ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset) << ec.message();
+  EXPECT_GE(elapsed, std::chrono::milliseconds(900));
+  EXPECT_LT(elapsed, std::chrono::milliseconds(3000));
+}
+
+// The timeout counts from the start of each request, so a keep-alive
+// connection serves requests for longer than the timeout in total.
+TEST_F(ServerTest, KeepsAliveAcrossRequestsLongerThanTheTimeout) {
+  ServerOptions options;
+  options.read_timeout = std::chrono::seconds(1);
+  StartServer(options);
+  boost::asio::io_context io;
+  beast::tcp_stream stream(io);
+  stream.connect(endpoint_);
+  beast::flat_buffer buffer;
+  for (int i = 0; i < 4; ++i) {
+    bh::request<bh::string_body> req(bh::verb::get, "/hello?name=" + std::to_string(i), 11);
+    req.set(bh::field::host, "localhost");
+    bh::write(stream, req);
+    bh::response<bh::string_body> res;
+    bh::read(stream, buffer, res);
+    EXPECT_EQ(res.body(), "hello " + std::to_string(i));
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  }
 }
 
 TEST(ParseAddress, AcceptsHostPortForms) {

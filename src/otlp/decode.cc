@@ -2,7 +2,9 @@
 
 #include "otlp/decode.h"
 
+#include <algorithm>
 #include <climits>
+#include <memory>
 #include <optional>
 
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
@@ -497,12 +499,42 @@ bool ConvertLog(const logs_pb::LogRecord& in, model::LogRecord* out) {
 
 // ---- Decode ----
 
+// The first block of each decode's arena: kept per thread and reused, so a
+// request's messages usually land in memory that is already mapped and warm,
+// instead of in a chain of fresh blocks (the arena's default blocks grow only
+// to 8 KiB, some hundred mallocs for a 200 KB request). It grows to the most
+// a request needed, up to a cap so that one huge request does not pin its
+// memory to the thread for good; larger requests continue in ordinary blocks.
+class ArenaBlock {
+ public:
+  google::protobuf::ArenaOptions Options() {
+    google::protobuf::ArenaOptions options;
+    options.initial_block = data_.get();
+    options.initial_block_size = size_;
+    options.max_block_size = kMaxExtraBlock;
+    return options;
+  }
+
+  void GrowTo(uint64_t used) {
+    const size_t want = std::min<uint64_t>(used + used / 4, kMaxBytes);
+    if (want <= size_) return;
+    data_ = std::make_unique_for_overwrite<char[]>(want);
+    size_ = want;
+  }
+
+ private:
+  static constexpr size_t kMaxBytes = 8u << 20;
+  // Blocks after the first double in size up to this rather than up to
+  // 8 KiB, so a request that outgrows the first block takes few mallocs.
+  static constexpr size_t kMaxExtraBlock = 1u << 20;
+
+  std::unique_ptr<char[]> data_;
+  size_t size_ = 0;
+};
+
 template <typename Request>
-StatusOr<DecodeResult> DecodeRequest(Encoding encoding, std::string_view body) {
-  // The request lives only until it is converted: an arena makes its many
-  // small messages cheap to allocate and free (about +30% throughput).
-  google::protobuf::Arena arena;
-  Request& request = *google::protobuf::Arena::CreateMessage<Request>(&arena);
+StatusOr<DecodeResult> ParseAndConvert(Encoding encoding, std::string_view body, google::protobuf::Arena* arena) {
+  Request& request = *google::protobuf::Arena::CreateMessage<Request>(arena);
   if (encoding == Encoding::kJson) {
     Status status = JsonToProto(body, &request);
     if (!status.ok()) return status;
@@ -516,6 +548,23 @@ StatusOr<DecodeResult> DecodeRequest(Encoding encoding, std::string_view body) {
     return Status::InvalidArgument(std::move(message));
   }
   return FromProto(request);
+}
+
+template <typename Request>
+StatusOr<DecodeResult> DecodeRequest(Encoding encoding, std::string_view body) {
+  // The request lives only until it is converted: an arena makes its many
+  // small messages cheap to allocate and free (about +30% throughput).
+  thread_local ArenaBlock block;
+  uint64_t used = 0;
+  StatusOr<DecodeResult> result = [&] {
+    google::protobuf::Arena arena(block.Options());
+    StatusOr<DecodeResult> converted = ParseAndConvert<Request>(encoding, body, &arena);
+    used = arena.SpaceUsed();
+    return converted;
+  }();
+  // Only now that the arena is gone may its first block be replaced.
+  block.GrowTo(used);
+  return result;
 }
 
 }  // namespace
