@@ -81,8 +81,7 @@ void Trace(store::Store* store, http::Request& req, http::Reply reply) {
   const std::string& id_text = req.path_params["trace_id"];
   const auto bytes = HexDecode(id_text);
   if (!bytes || bytes->size() != 16) {
-    return reply(http::ErrorResponse(
-        Status::InvalidArgument("trace id must be 32 hex digits, got '" + id_text + "'")));
+    return reply(http::ErrorResponse(Status::InvalidArgument("trace id must be 32 hex digits, got '" + id_text + "'")));
   }
   model::TraceId id;
   std::copy(bytes->begin(), bytes->end(), id.begin());
@@ -142,9 +141,8 @@ void Metrics(store::Store* store, http::Request& req, http::Reply reply) {
   for (const auto& metric : result->metrics) {
     for (const auto& point : metric.points) ordered.emplace_back(&metric, &point);
   }
-  std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
-    return a.second->time_unix_nano < b.second->time_unix_nano;
-  });
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const auto& a, const auto& b) { return a.second->time_unix_nano < b.second->time_unix_nano; });
   if (ordered.size() > q.limit) ordered.resize(q.limit);
   json points = json::array();
   for (const auto& [metric, point] : ordered) points.push_back(model::MetricPointToJson(*result, *metric, *point));
@@ -154,12 +152,14 @@ void Metrics(store::Store* store, http::Request& req, http::Reply reply) {
 }  // namespace
 
 void RegisterQueryRoutes(http::Server* server, store::Store* store, selfmon::Registry* metrics) {
-  server->Route("GET", "/api/v1/services", [store](http::Request& r, http::Reply y) { Services(store, r, std::move(y)); });
+  server->Route("GET", "/api/v1/services",
+                [store](http::Request& r, http::Reply y) { Services(store, r, std::move(y)); });
   server->Route("GET", "/api/v1/traces/{trace_id}",
                 [store](http::Request& r, http::Reply y) { Trace(store, r, std::move(y)); });
   server->Route("GET", "/api/v1/spans", [store](http::Request& r, http::Reply y) { Spans(store, r, std::move(y)); });
   server->Route("GET", "/api/v1/logs", [store](http::Request& r, http::Reply y) { Logs(store, r, std::move(y)); });
-  server->Route("GET", "/api/v1/metrics", [store](http::Request& r, http::Reply y) { Metrics(store, r, std::move(y)); });
+  server->Route("GET", "/api/v1/metrics",
+                [store](http::Request& r, http::Reply y) { Metrics(store, r, std::move(y)); });
   server->Route("GET", "/metrics", [metrics](http::Request&, http::Reply reply) {
     http::Response r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -167,7 +167,10 @@ void RegisterQueryRoutes(http::Server* server, store::Store* store, selfmon::Reg
     reply(std::move(r));
   });
   server->Route(
-      "GET", "/healthz", [](http::Request&, http::Reply reply) { reply(JsonResponse({{"status", "ok"}})); },
+      "GET", "/healthz",
+      [](http::Request&, http::Reply reply) {
+        reply(JsonResponse({{"status", "ok"}}));
+      },
       /*authenticated=*/false);
 }
 

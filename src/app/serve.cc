@@ -24,7 +24,9 @@ std::string HostPort(const boost::asio::ip::tcp::endpoint& e) {
 }
 
 // The host part of HOST:PORT, to print the gRPC address gRPC actually bound.
-std::string HostOf(const std::string& address) { return address.substr(0, address.rfind(':')); }
+std::string HostOf(const std::string& address) {
+  return address.substr(0, address.rfind(':'));
+}
 
 int Fail(const Status& s) {
   spdlog::error("{}", s.ToString());
@@ -89,7 +91,8 @@ int Serve(const config::Config& config) {
   spdlog::info("otlp_http listening on {}", HostPort(otlp_http.local_endpoint()));
   if (Status s = api.Start(); !s.ok()) return Fail(s);
   spdlog::info("api listening on {}", HostPort(api.local_endpoint()));
-  spdlog::info("augur ready (data dir {}{})", config.data_dir, config.auth_token.empty() ? "" : ", bearer token required");
+  spdlog::info("augur ready (data dir {}{})", config.data_dir,
+               config.auth_token.empty() ? "" : ", bearer token required");
 
   int received = 0;
   sigwait(&signals, &received);

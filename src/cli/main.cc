@@ -1,9 +1,9 @@
 // augur's command line. `augur serve` runs the engine; later subcommands
 // talk to a running augur.
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 
 #include "app/serve.h"
@@ -80,7 +80,8 @@ int main(int argc, char** argv) {
                     "Bearer token required on OTLP and the API (or set AUGUR_AUTH_TOKEN)");
   serve->add_option("--tls-cert", f.tls_cert, "PEM certificate chain; enables TLS with --tls-key");
   serve->add_option("--tls-key", f.tls_key, "PEM private key");
-  serve->add_option("--max-body-size", f.max_body_size, "Largest request body, also after decompression (default: 20MiB)");
+  serve->add_option("--max-body-size", f.max_body_size,
+                    "Largest request body, also after decompression (default: 20MiB)");
   serve->add_option("--max-body-bytes", f.max_body_size, "Same as --max-body-size");
   serve->add_option("--queue-capacity", f.queue_capacity, "Ingest queue capacity in items (default: 200000)");
   serve->add_option("--retention-max-age", f.retention_max_age, "Delete data ingested longer ago (default: 7d)");

@@ -21,6 +21,8 @@ StatusOr<std::unique_ptr<FileLock>> FileLock::Acquire(const std::string& path) {
   return std::unique_ptr<FileLock>(new FileLock(fd));
 }
 
-FileLock::~FileLock() { ::close(fd_); }
+FileLock::~FileLock() {
+  ::close(fd_);
+}
 
 }  // namespace augur

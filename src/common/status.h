@@ -57,7 +57,7 @@ const char* CodeName(Status::Code code);
 template <typename T>
 class StatusOr {
  public:
-  StatusOr(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  StatusOr(T value) : value_(std::move(value)) {}                                  // NOLINT: implicit by design
   StatusOr(Status status) : status_(std::move(status)) { assert(!status_.ok()); }  // NOLINT
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }

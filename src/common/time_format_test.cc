@@ -29,8 +29,8 @@ TEST(TimeFormat, ParsesOffsetsAndIntegers) {
 }
 
 TEST(TimeFormat, RejectsGarbageWithAMessage) {
-  for (const char* bad : {"", "yesterday", "2018-13-01T00:00:00Z", "2018-02-29T00:00:00Z", "2018-12-13T14:51:00", "2018-12-13T14:51:00.Z",
-                          "2018-12-13T14:51:00Zjunk", "99999999999999999999999"}) {
+  for (const char* bad : {"", "yesterday", "2018-13-01T00:00:00Z", "2018-02-29T00:00:00Z", "2018-12-13T14:51:00",
+                          "2018-12-13T14:51:00.Z", "2018-12-13T14:51:00Zjunk", "99999999999999999999999"}) {
     auto parsed = ParseTimestamp(bad);
     EXPECT_FALSE(parsed.ok()) << bad;
     EXPECT_EQ(parsed.status().code(), Status::Code::kInvalidArgument);

@@ -43,7 +43,8 @@ Status CheckKeys(const YAML::Node& node, const std::string& where, const std::se
 
 Status Apply(const YAML::Node& root, Config* c) {
   if (root.IsNull()) return Status::OK();
-  if (Status s = CheckKeys(root, "the config file", {"data_dir", "otlp", "api", "auth_token", "tls", "retention", "log_level"});
+  if (Status s = CheckKeys(root, "the config file",
+                           {"data_dir", "otlp", "api", "auth_token", "tls", "retention", "log_level"});
       !s.ok()) {
     return s;
   }
@@ -61,7 +62,8 @@ Status Apply(const YAML::Node& root, Config* c) {
   str(root["auth_token"], &c->auth_token);
   str(root["log_level"], &c->log_level);
   if (const auto otlp = root["otlp"]) {
-    if (Status s = CheckKeys(otlp, "otlp", {"grpc_addr", "http_addr", "max_body_size", "queue_capacity_items"}); !s.ok()) {
+    if (Status s = CheckKeys(otlp, "otlp", {"grpc_addr", "http_addr", "max_body_size", "queue_capacity_items"});
+        !s.ok()) {
       return s;
     }
     str(otlp["grpc_addr"], &c->otlp_grpc_addr);
@@ -116,20 +118,28 @@ StatusOr<uint64_t> ParseByteSize(std::string_view text) {
   auto parsed = NumberAndUnit(text, "size");
   if (!parsed.ok()) return parsed.status();
   const auto& [n, unit] = *parsed;
-  static const std::pair<const char*, uint64_t> kUnits[] = {
-      {"", 1},          {"B", 1},           {"KB", 1000},        {"MB", 1000'000},      {"GB", 1000'000'000},
-      {"TB", 1000'000'000'000ULL},     {"KiB", 1ULL << 10}, {"MiB", 1ULL << 20}, {"GiB", 1ULL << 30},   {"TiB", 1ULL << 40}};
+  static const std::pair<const char*, uint64_t> kUnits[] = {{"", 1},
+                                                            {"B", 1},
+                                                            {"KB", 1000},
+                                                            {"MB", 1000'000},
+                                                            {"GB", 1000'000'000},
+                                                            {"TB", 1000'000'000'000ULL},
+                                                            {"KiB", 1ULL << 10},
+                                                            {"MiB", 1ULL << 20},
+                                                            {"GiB", 1ULL << 30},
+                                                            {"TiB", 1ULL << 40}};
   for (const auto& [name, factor] : kUnits) {
     if (unit == name) return Multiply(n, factor, text);
   }
-  return Status::InvalidArgument("size '" + std::string(text) + "' has an unknown unit (use B, KB, MB, GB, KiB, MiB, GiB)");
+  return Status::InvalidArgument("size '" + std::string(text) +
+                                 "' has an unknown unit (use B, KB, MB, GB, KiB, MiB, GiB)");
 }
 
 StatusOr<uint64_t> ParseDuration(std::string_view text) {
   auto parsed = NumberAndUnit(text, "duration");
   if (!parsed.ok()) return parsed.status();
   const auto& [n, unit] = *parsed;
-  static const std::pair<const char*, uint64_t> kUnits[] = {{"", 1},     {"s", 1},      {"m", 60},
+  static const std::pair<const char*, uint64_t> kUnits[] = {{"", 1},     {"s", 1},     {"m", 60},
                                                             {"h", 3600}, {"d", 86400}, {"w", 7 * 86400}};
   for (const auto& [name, factor] : kUnits) {
     if (unit == name) return Multiply(n, factor, text);

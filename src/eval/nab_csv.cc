@@ -1,11 +1,11 @@
 #include "eval/nab_csv.h"
 
-#include "common/time_format.h"
-
 #include <charconv>
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "common/time_format.h"
 
 namespace augur::eval {
 namespace {

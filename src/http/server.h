@@ -36,9 +36,9 @@
 namespace augur::http {
 
 struct Request {
-  std::string method;  // "GET", "POST", ...
-  std::string path;    // percent-decoded, without the query
-  std::map<std::string, std::string> query;  // percent-decoded; the last value wins
+  std::string method;                                        // "GET", "POST", ...
+  std::string path;                                          // percent-decoded, without the query
+  std::map<std::string, std::string> query;                  // percent-decoded; the last value wins
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
   std::map<std::string, std::string> path_params;  // from route patterns like /api/v1/traces/{id}
@@ -58,10 +58,10 @@ using Reply = std::function<void(Response)>;
 using Handler = std::function<void(Request&, Reply)>;
 
 struct ServerOptions {
-  std::string name;  // "otlp_http" or "api": in logs and metric labels
+  std::string name;                        // "otlp_http" or "api": in logs and metric labels
   std::string address = "127.0.0.1:8080";  // HOST:PORT; port 0 picks a free port
   size_t max_body_bytes = 20u << 20;
-  std::string bearer_token;  // empty: no authentication
+  std::string bearer_token;   // empty: no authentication
   std::string tls_cert_file;  // PEM; TLS is on when both files are set
   std::string tls_key_file;
   size_t max_connections = 1024;

@@ -6,7 +6,9 @@
 
 namespace augur::ingest {
 
-const char* ProtocolName(Protocol protocol) { return protocol == Protocol::kGrpc ? "grpc" : "http"; }
+const char* ProtocolName(Protocol protocol) {
+  return protocol == Protocol::kGrpc ? "grpc" : "http";
+}
 
 Pipeline::Pipeline(store::Store* store, selfmon::Registry* metrics, PipelineOptions options)
     : store_(store), options_(options) {
@@ -25,21 +27,25 @@ Pipeline::Pipeline(store::Store* store, selfmon::Registry* metrics, PipelineOpti
   }
   commits_ = &metrics->GetCounter("augur_store_commits_total", "Store transactions committed.");
   commit_failures_ = &metrics->GetCounter("augur_store_commit_failures_total", "Store transactions that failed.");
-  commit_seconds_ = &metrics->GetHistogram("augur_store_commit_seconds", "Time to write and commit one group of batches.",
-                                           {}, selfmon::LatencyBuckets());
+  commit_seconds_ = &metrics->GetHistogram(
+      "augur_store_commit_seconds", "Time to write and commit one group of batches.", {}, selfmon::LatencyBuckets());
   metrics->AddCallbackGauge("augur_queue_items", "Items waiting in a queue.", {{"queue", "ingest"}},
                             [this] { return static_cast<double>(queued_items()); });
   metrics->GetGauge("augur_queue_capacity_items", "Capacity of a queue, in items.", {{"queue", "ingest"}})
       .Set(static_cast<double>(options_.queue_capacity_items));
 }
 
-Pipeline::~Pipeline() { Stop(); }
+Pipeline::~Pipeline() {
+  Stop();
+}
 
 Pipeline::SignalCounters& Pipeline::CountersFor(otlp::Signal signal, Protocol protocol) {
   return counters_[static_cast<int>(signal)][static_cast<int>(protocol)];
 }
 
-void Pipeline::Start() { writer_ = std::thread([this] { WriterLoop(); }); }
+void Pipeline::Start() {
+  writer_ = std::thread([this] { WriterLoop(); });
+}
 
 void Pipeline::Stop() {
   {

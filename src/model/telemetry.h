@@ -69,7 +69,14 @@ struct Scope {
   bool operator==(const Scope&) const = default;
 };
 
-enum class SpanKind : uint8_t { kUnspecified = 0, kInternal = 1, kServer = 2, kClient = 3, kProducer = 4, kConsumer = 5 };
+enum class SpanKind : uint8_t {
+  kUnspecified = 0,
+  kInternal = 1,
+  kServer = 2,
+  kClient = 3,
+  kProducer = 4,
+  kConsumer = 5
+};
 enum class StatusCode : uint8_t { kUnset = 0, kOk = 1, kError = 2 };
 
 struct SpanEvent {
@@ -168,7 +175,7 @@ struct Metric {
   std::string unit;
   MetricType type = MetricType::kGauge;
   Temporality temporality = Temporality::kUnspecified;  // sums, histograms
-  bool monotonic = false;                                // sums only
+  bool monotonic = false;                               // sums only
   std::vector<MetricPoint> points;
   bool operator==(const Metric&) const = default;
 };
@@ -210,10 +217,10 @@ struct TimeRange {
   uint64_t max = 0;
 };
 
-const char* SpanKindName(SpanKind kind);         // "SERVER", ...
-const char* StatusCodeName(StatusCode code);     // "UNSET", "OK", "ERROR"
-const char* MetricTypeName(MetricType type);     // "gauge", "sum", "histogram", "exponential_histogram", "summary"
-const char* TemporalityName(Temporality t);      // "unspecified", "delta", "cumulative"
+const char* SpanKindName(SpanKind kind);      // "SERVER", ...
+const char* StatusCodeName(StatusCode code);  // "UNSET", "OK", "ERROR"
+const char* MetricTypeName(MetricType type);  // "gauge", "sum", "histogram", "exponential_histogram", "summary"
+const char* TemporalityName(Temporality t);   // "unspecified", "delta", "cumulative"
 // "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL" by range; "" for 0.
 const char* SeverityName(uint8_t severity_number);
 // Inverse of SeverityName for query filters: "warn" → 13 (the lowest number of that range).

@@ -16,6 +16,8 @@ void ForwardToSpdlog(google::protobuf::LogLevel level, const char* filename, int
 
 }  // namespace
 
-void InstallProtobufLogHandler() { google::protobuf::SetLogHandler(&ForwardToSpdlog); }
+void InstallProtobufLogHandler() {
+  google::protobuf::SetLogHandler(&ForwardToSpdlog);
+}
 
 }  // namespace augur::otlp

@@ -40,8 +40,9 @@ class MeasuredCall {
   // Deletes itself: exactly one Finish per call.
   void Finish(grpc::Status status) {
     const selfmon::Labels labels = {{"signal", otlp::SignalName(signal_)}};
-    metrics_->GetHistogram("augur_grpc_request_duration_seconds", "Time from OTLP/gRPC request to answer.", labels,
-                           selfmon::LatencyBuckets())
+    metrics_
+        ->GetHistogram("augur_grpc_request_duration_seconds", "Time from OTLP/gRPC request to answer.", labels,
+                       selfmon::LatencyBuckets())
         .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
     selfmon::Labels with_code = labels;
     with_code.emplace_back("code", CodeLabel(status.error_code()));
@@ -49,6 +50,7 @@ class MeasuredCall {
     reactor_->Finish(std::move(status));
     delete this;
   }
+
  private:
   static const char* CodeLabel(grpc::StatusCode code) {
     switch (code) {
@@ -104,15 +106,15 @@ class Exporter {
     }
     const int64_t rejected = decoded->rejected;
     auto message = std::make_shared<std::string>(std::move(decoded->error_message));
-    const Status submitted = pipeline_->Submit(
-        signal, ingest::Protocol::kGrpc, std::move(decoded.value()),
-        [signal, rejected, message, call, response](const Status& written) {
-          if (!written.ok()) return call->Finish(ToGrpc(written));
-          const std::string encoded = otlp::EncodeResponse(signal, otlp::Encoding::kProtobuf, rejected, *message);
-          grpc::Slice slice(encoded);
-          *response = grpc::ByteBuffer(&slice, 1);
-          call->Finish(grpc::Status::OK);
-        });
+    const Status submitted = pipeline_->Submit(signal, ingest::Protocol::kGrpc, std::move(decoded.value()),
+                                               [signal, rejected, message, call, response](const Status& written) {
+                                                 if (!written.ok()) return call->Finish(ToGrpc(written));
+                                                 const std::string encoded = otlp::EncodeResponse(
+                                                     signal, otlp::Encoding::kProtobuf, rejected, *message);
+                                                 grpc::Slice slice(encoded);
+                                                 *response = grpc::ByteBuffer(&slice, 1);
+                                                 call->Finish(grpc::Status::OK);
+                                               });
     if (!submitted.ok()) call->Finish(ToGrpc(submitted));
     return reactor;
   }
@@ -173,7 +175,9 @@ class GrpcReceiver::Impl {
 GrpcReceiver::GrpcReceiver(GrpcReceiverOptions options, ingest::Pipeline* pipeline, selfmon::Registry* metrics)
     : impl_(std::make_unique<Impl>(std::move(options), pipeline, metrics)) {}
 
-GrpcReceiver::~GrpcReceiver() { Shutdown(); }
+GrpcReceiver::~GrpcReceiver() {
+  Shutdown();
+}
 
 Status GrpcReceiver::Start() {
   const GrpcReceiverOptions& o = impl_->options_;
@@ -212,7 +216,9 @@ Status GrpcReceiver::Start() {
   return Status::OK();
 }
 
-int GrpcReceiver::port() const { return impl_->port_; }
+int GrpcReceiver::port() const {
+  return impl_->port_;
+}
 
 void GrpcReceiver::Shutdown() {
   if (impl_->server_) {

@@ -24,7 +24,7 @@ namespace augur::receiver {
 struct GrpcReceiverOptions {
   std::string address = "127.0.0.1:4317";  // port 0 picks a free port
   size_t max_message_bytes = 20u << 20;
-  std::string bearer_token;  // empty: no authentication
+  std::string bearer_token;   // empty: no authentication
   std::string tls_cert_file;  // PEM; TLS is on when both files are set
   std::string tls_key_file;
   int max_threads = 8;

@@ -62,10 +62,10 @@ void HandleExport(otlp::Signal signal, ingest::Pipeline* pipeline, size_t max_bo
   } else if (media_type == "application/json") {
     encoding = otlp::Encoding::kJson;
   } else {
-    return reply(StatusResponse(
-        otlp::Encoding::kJson,
-        Status::Unsupported("unsupported content type '" + std::string(request.Header("content-type")) +
-                            "'; OTLP/HTTP takes application/x-protobuf or application/json")));
+    return reply(
+        StatusResponse(otlp::Encoding::kJson,
+                       Status::Unsupported("unsupported content type '" + std::string(request.Header("content-type")) +
+                                           "'; OTLP/HTTP takes application/x-protobuf or application/json")));
   }
 
   std::string decompressed;
@@ -77,8 +77,8 @@ void HandleExport(otlp::Signal signal, ingest::Pipeline* pipeline, size_t max_bo
     decompressed = std::move(inflated.value());
     body = decompressed;
   } else if (!content_encoding.empty() && content_encoding != "identity") {
-    return reply(StatusResponse(encoding, Status::Unsupported("unsupported content encoding '" + content_encoding +
-                                                              "'; use gzip or none")));
+    return reply(StatusResponse(
+        encoding, Status::Unsupported("unsupported content encoding '" + content_encoding + "'; use gzip or none")));
   }
 
   auto decoded = otlp::Decode(signal, encoding, body);
@@ -87,23 +87,24 @@ void HandleExport(otlp::Signal signal, ingest::Pipeline* pipeline, size_t max_bo
   auto message = std::make_shared<std::string>(std::move(decoded->error_message));
   // The reply is needed both by the write's callback and, if the queue refuses, right here.
   auto shared_reply = std::make_shared<http::Reply>(std::move(reply));
-  const Status submitted = pipeline->Submit(
-      signal, ingest::Protocol::kHttp, std::move(decoded.value()),
-      [signal, encoding, rejected, message, shared_reply](const Status& written) {
-        if (!written.ok()) return (*shared_reply)(StatusResponse(encoding, written));
-        http::Response r;
-        r.content_type = ContentType(encoding);
-        r.body = otlp::EncodeResponse(signal, encoding, rejected, *message);
-        (*shared_reply)(std::move(r));
-      });
+  const Status submitted = pipeline->Submit(signal, ingest::Protocol::kHttp, std::move(decoded.value()),
+                                            [signal, encoding, rejected, message, shared_reply](const Status& written) {
+                                              if (!written.ok())
+                                                return (*shared_reply)(StatusResponse(encoding, written));
+                                              http::Response r;
+                                              r.content_type = ContentType(encoding);
+                                              r.body = otlp::EncodeResponse(signal, encoding, rejected, *message);
+                                              (*shared_reply)(std::move(r));
+                                            });
   if (!submitted.ok()) (*shared_reply)(StatusResponse(encoding, submitted));
 }
 
 }  // namespace
 
 void RegisterOtlpHttpRoutes(http::Server* server, ingest::Pipeline* pipeline, size_t max_body_bytes) {
-  const std::pair<const char*, otlp::Signal> routes[] = {
-      {"/v1/traces", otlp::Signal::kTraces}, {"/v1/metrics", otlp::Signal::kMetrics}, {"/v1/logs", otlp::Signal::kLogs}};
+  const std::pair<const char*, otlp::Signal> routes[] = {{"/v1/traces", otlp::Signal::kTraces},
+                                                         {"/v1/metrics", otlp::Signal::kMetrics},
+                                                         {"/v1/logs", otlp::Signal::kLogs}};
   for (const auto& [path, signal] : routes) {
     server->Route("POST", path, [signal, pipeline, max_body_bytes](http::Request& request, http::Reply reply) {
       HandleExport(signal, pipeline, max_body_bytes, request, std::move(reply));

@@ -72,8 +72,7 @@ std::vector<double> LatencyBuckets() {
   return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 }
 
-Registry::Child& Registry::GetChild(const std::string& name, const std::string& help, Type type,
-                                    const Labels& labels) {
+Registry::Child& Registry::GetChild(const std::string& name, const std::string& help, Type type, const Labels& labels) {
   Family& family = families_[name];
   if (family.children.empty()) {
     family.help = help;

@@ -22,9 +22,7 @@ TEST(Registry, RendersCountersGaugesAndHistograms) {
   EXPECT_NE(text.find("augur_items_received_total{signal=\"traces\",protocol=\"http\"} 5\n"), std::string::npos);
   EXPECT_NE(text.find("augur_up 1\n"), std::string::npos);
   EXPECT_NE(text.find("augur_queue_depth{queue=\"ingest\"} 7\n"), std::string::npos);
-  EXPECT_NE(text.find("augur_latency_seconds_bucket{route=\"/v1/traces\",le=\"0.1\"} 1\n"),
-            std::string::npos)
-      << text;
+  EXPECT_NE(text.find("augur_latency_seconds_bucket{route=\"/v1/traces\",le=\"0.1\"} 1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("augur_latency_seconds_bucket{route=\"/v1/traces\",le=\"+Inf\"} 3\n"), std::string::npos);
   EXPECT_NE(text.find("augur_latency_seconds_count{route=\"/v1/traces\"} 3\n"), std::string::npos);
 }

@@ -31,9 +31,9 @@
 namespace augur::store {
 
 struct StoreOptions {
-  std::string data_dir;            // created if missing
-  uint64_t max_age_seconds = 7 * 86400;   // 0: no age limit
-  uint64_t max_bytes = 10ULL << 30;       // 0: no size limit
+  std::string data_dir;                  // created if missing
+  uint64_t max_age_seconds = 7 * 86400;  // 0: no age limit
+  uint64_t max_bytes = 10ULL << 30;      // 0: no size limit
 };
 
 // One resource of a service, as first seen and last seen in event time.
@@ -82,7 +82,7 @@ struct StoreStats {
   uint64_t spans = 0;
   uint64_t metric_points = 0;
   uint64_t log_records = 0;
-  uint64_t database_bytes = 0;  // pages in use, excluding free pages
+  uint64_t database_bytes = 0;     // pages in use, excluding free pages
   uint64_t retention_deleted = 0;  // rows deleted by retention since open
 };
 
