@@ -204,34 +204,30 @@ Status Writer::Ids(const model::Batch& batch, uint32_t resource, uint32_t scope,
 }
 
 StatusOr<int64_t> Writer::ResourceId(const model::Resource& resource) {
-  // Canonical: nlohmann objects sort their keys, so attribute order does not
-  // make a different resource.
-  json attributes = model::ToJson(resource.attributes);
-  key_ = Dump(json::array({resource.service_name, resource.schema_url, attributes}));
-  if (const int64_t* id = resource_ids_.Find(key_)) return *id;
-  attributes_ = Dump(attributes);
-  find_resource_.BindText(1, key_);
-  insert_resource_.BindText(1, key_);
-  insert_resource_.BindText(2, resource.service_name);
-  insert_resource_.BindText(3, resource.schema_url);
-  insert_resource_.BindText(4, attributes_);
-  auto id = FindOrInsert(find_resource_, insert_resource_);
-  if (id.ok()) resource_ids_.Insert(key_, *id);
-  return id;
+  return NamedRowId(resource.service_name, resource.schema_url, resource.attributes, &resource_ids_, find_resource_,
+                    insert_resource_);
 }
 
 StatusOr<int64_t> Writer::ScopeId(const model::Scope& scope) {
-  json attributes = model::ToJson(scope.attributes);
-  key_ = Dump(json::array({scope.name, scope.version, attributes}));
-  if (const int64_t* id = scope_ids_.Find(key_)) return *id;
-  attributes_ = Dump(attributes);
-  find_scope_.BindText(1, key_);
-  insert_scope_.BindText(1, key_);
-  insert_scope_.BindText(2, scope.name);
-  insert_scope_.BindText(3, scope.version);
-  insert_scope_.BindText(4, attributes_);
-  auto id = FindOrInsert(find_scope_, insert_scope_);
-  if (id.ok()) scope_ids_.Insert(key_, *id);
+  return NamedRowId(scope.name, scope.version, scope.attributes, &scope_ids_, find_scope_, insert_scope_);
+}
+
+StatusOr<int64_t> Writer::NamedRowId(const std::string& first, const std::string& second,
+                                     const model::Attributes& attributes, IdCache<int64_t>* cache, Stmt& find,
+                                     Stmt& insert) {
+  // Canonical: nlohmann objects sort their keys, so attribute order does not
+  // make a different row.
+  json attributes_json = model::ToJson(attributes);
+  key_ = Dump(json::array({first, second, attributes_json}));
+  if (const int64_t* id = cache->Find(key_)) return *id;
+  attributes_ = Dump(attributes_json);
+  find.BindText(1, key_);
+  insert.BindText(1, key_);
+  insert.BindText(2, first);
+  insert.BindText(3, second);
+  insert.BindText(4, attributes_);
+  auto id = FindOrInsert(find, insert);
+  if (id.ok()) cache->Insert(key_, *id);
   return id;
 }
 

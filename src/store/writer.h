@@ -74,6 +74,10 @@ class Writer {
              int64_t* scope_id);
   StatusOr<int64_t> ResourceId(const model::Resource& resource);
   StatusOr<int64_t> ScopeId(const model::Scope& scope);
+  // Resources and scopes alike: a row named by two strings and attributes,
+  // deduplicated by their canonical fingerprint through `cache`, then the table.
+  StatusOr<int64_t> NamedRowId(const std::string& first, const std::string& second, const model::Attributes& attributes,
+                               IdCache<int64_t>* cache, Stmt& find, Stmt& insert);
   StatusOr<int64_t> MetricId(const model::Metric& metric, int64_t resource_id, int64_t scope_id);
   // Finds the row `find` selects by its bound key, or runs `insert`.
   StatusOr<int64_t> FindOrInsert(Stmt& find, Stmt& insert);
