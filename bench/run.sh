@@ -34,7 +34,24 @@ benchmarks:
            Last line: nab standard=<x> reward_low_FP_rate=<y> reward_low_FN_rate=<z>
   detect   detector update cost and state size, with 1M series.
            Last line: detect ns_per_point=<N> bytes_per_series=<N>
+  loghub   the log template miner on loghub-2k (16 systems x 2,000 lines), one
+           set of settings for all, scored like the published parsers.
+           Last line: loghub ga=<avg> f1=<avg> pa=<avg>
+  logs     log template miner speed and size: real loghub messages replayed,
+           a synthetic stream with fresh values, and 100k templates.
+           Last line: logs records_per_cpu_second=<N> bytes_per_template=<N>
+           records_per_cpu_second = the slower of the two streams;
+           bytes_per_template = resident memory growth / templates, at 100k.
+  ttd      time to detect the article's latency fault (a deployment sets
+           INJECT_LATENCY=true on the writer function) over many seeds, and
+           false anomalies on healthy data, through analysis::Analyzer.
+           Last line: ttd median_s=<x> p99_s=<y> detected=<share> false_per_1000_series_days=<z>
+           Environment (defaults in brackets):
+             TTD_SEEDS         fault runs, one seed each [50]
+             TTD_HEALTHY_DAYS  days of healthy data in all [70]
+             TTD_ARGS          more arguments for bench/ttd (see bench/ttd.cc)
 
+  AUGUR_LOGHUB_DIR        loghub-2k data [$ROOT/../shared/data/loghub/loghub_2k]
   AUGUR_BENCH_BUILD_DIR   build directory [$ROOT/build-bench]
   AUGUR_BENCH_CMAKE_ARGS  extra CMake arguments, split on spaces (cached in the build directory)
 EOF
@@ -222,10 +239,43 @@ bench_detect() {
     "bytes_per_series=$(awk '/^many_series_rss /{print $2}' <<<"$r")"
 }
 
+bench_ttd() {
+  build ttd
+  local extra=()
+  read -r -a extra <<<"${TTD_ARGS:-}"
+  "$BUILD_DIR/bench/ttd" --seeds "${TTD_SEEDS:-50}" --healthy-days "${TTD_HEALTHY_DAYS:-70}" "${extra[@]}"
+}
+
+# loghub-2k lives beside the repository (../shared/data), never inside it.
+LOGHUB_DIR=${AUGUR_LOGHUB_DIR:-$ROOT/../shared/data/loghub/loghub_2k}
+
+bench_loghub() {
+  [[ -d "$LOGHUB_DIR/HDFS" ]] || die "no loghub data at $LOGHUB_DIR (set AUGUR_LOGHUB_DIR)"
+  build loghub_run
+  "$BUILD_DIR/bench/loghub_run" --loghub-dir "$LOGHUB_DIR"
+}
+
+bench_logs() {
+  build logs_bench
+  local r args=()
+  if [[ -d "$LOGHUB_DIR/HDFS" ]]; then
+    args=(--loghub-dir "$LOGHUB_DIR")
+  else
+    log "logs: no loghub data at $LOGHUB_DIR; synthetic stream only"
+  fi
+  r=$("$BUILD_DIR/bench/logs_bench" "${args[@]}")
+  echo "$r"
+  echo "logs records_per_cpu_second=$(awk '/_records_per_cpu_second /{if (min == "" || $2 < min) min = $2} END {print min}' <<<"$r")" \
+    "bytes_per_template=$(awk '/^size_bytes_per_template_rss /{print $2}' <<<"$r")"
+}
+
 case "${1:-}" in
   ingest) bench_ingest ;;
   nab) bench_nab ;;
   detect) bench_detect ;;
+  loghub) bench_loghub ;;
+  logs) bench_logs ;;
+  ttd) bench_ttd ;;
   -h | --help | help)
     usage
     ;;

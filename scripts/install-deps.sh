@@ -10,7 +10,7 @@ packages=(
   libboost-dev libssl-dev zlib1g-dev libsqlite3-dev libyaml-cpp-dev
   nlohmann-json3-dev libspdlog-dev libcli11-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  hey curl openssl clang-format
+  hey redis-server curl openssl clang-format
 )
 # Node.js runs the end-to-end tests. A machine may already have a newer
 # Node.js with its own npm (which conflicts with Debian's npm package), so

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <limits>
 #include <optional>
+#include <string_view>
 #include <variant>
 
 namespace augur::analysis {
@@ -92,6 +93,23 @@ std::string PercentileSuffix(double q) {
   return buf;
 }
 
+// The metric's unit for display: UCUM annotations ("{request}") and the
+// dimensionless "1" carry no unit a reader needs.
+std::string DisplayUnit(std::string_view unit) {
+  std::string out;
+  int depth = 0;
+  for (char c : unit) {
+    if (c == '{') {
+      ++depth;
+    } else if (c == '}') {
+      depth = std::max(0, depth - 1);
+    } else if (depth == 0) {
+      out.push_back(c);
+    }
+  }
+  return out == "1" ? std::string() : out;
+}
+
 double Seconds(uint64_t ns) {
   return static_cast<double>(ns) / 1e9;
 }
@@ -141,6 +159,8 @@ void MetricSeries::AddPoint(const model::Metric& m, const std::string& service, 
     sp.key.metric = m.name + suffix;
     sp.time_ns = p.time_unix_nano;
     sp.value = value;
+    sp.unit = DisplayUnit(m.unit);
+    if (suffix == ".rate") sp.unit += "/s";
     out->push_back(std::move(sp));
     ++stats_.emitted;
   };
@@ -282,6 +302,55 @@ void MetricSeries::AddPoint(const model::Metric& m, const std::string& service, 
     }
   }
   remember(p.value);
+}
+
+namespace {
+
+template <typename T>
+void PutVector(StateWriter* w, const std::vector<T>& v) {
+  w->Put(static_cast<uint32_t>(v.size()));
+  for (T x : v) w->Put(x);
+}
+
+template <typename T>
+std::vector<T> GetVector(StateReader* r) {
+  std::vector<T> v(r->ReadCount(sizeof(T)));
+  for (T& x : v) x = r->Get<T>();
+  return v;
+}
+
+}  // namespace
+
+void MetricSeries::SaveState(StateWriter* w) const {
+  table_.Encode(w, [](StateWriter* w, const Previous& p) {
+    w->Put(static_cast<uint8_t>(p.has));
+    w->Put(p.start_ns);
+    w->Put(p.time_ns);
+    w->Put(p.value);
+    PutVector(w, p.bounds);
+    PutVector(w, p.counts);
+    w->Put(p.scale);
+    w->Put(p.zero_count);
+    w->Put(p.positive_offset);
+    w->Put(p.negative_offset);
+    PutVector(w, p.negative_counts);
+  });
+}
+
+void MetricSeries::LoadState(StateReader* r) {
+  table_.Decode(r, [](StateReader* r, Previous* p) {
+    p->has = r->GetBool();
+    p->start_ns = r->Get<uint64_t>();
+    p->time_ns = r->Get<uint64_t>();
+    p->value = r->Get<double>();
+    p->bounds = GetVector<double>(r);
+    p->counts = GetVector<uint64_t>(r);
+    p->scale = r->Get<int32_t>();
+    p->zero_count = r->Get<uint64_t>();
+    p->positive_offset = r->Get<int32_t>();
+    p->negative_offset = r->Get<int32_t>();
+    p->negative_counts = GetVector<uint64_t>(r);
+  });
 }
 
 MetricSeriesStats MetricSeries::stats() const {

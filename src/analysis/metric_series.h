@@ -18,7 +18,9 @@
 //    observations give a rate of 0 and no quantiles;
 //  - summary: `name.rate` from its count (cumulative), and each quantile q
 //    as `name.p<100q>` (`name.p99.9` for 0.999), as the sender computed it.
-// Every point is stamped with its own time. Points carrying OTLP's
+// Every point is stamped with its own time and carries the metric's unit
+// for display: UCUM annotations ("{request}") and the dimensionless "1"
+// dropped, "/s" appended for rates ("By" -> "By/s", "{request}" -> "/s"). Points carrying OTLP's
 // "no recorded value" flag are skipped and restart a cumulative series.
 //
 // Series key: metric (as above), service (resource service.name), point
@@ -69,6 +71,12 @@ class MetricSeries {
   void Add(const model::Batch& batch, std::vector<SeriesPoint>* out);
 
   MetricSeriesStats stats() const;
+
+  // Saved state: each series' previous point (so cumulative series go on
+  // without a new baseline); not the stats. LoadState replaces the series;
+  // on damaged input it sets r->failed() (the owner then discards this).
+  void SaveState(StateWriter* w) const;
+  void LoadState(StateReader* r);
 
   // The state kept per series: the previous point of a cumulative series.
   struct Previous {

@@ -165,6 +165,36 @@ void RedAggregator::TakeClosed(std::vector<SeriesPoint>* out) {
   }
 }
 
+void RedAggregator::SaveState(StateWriter* w) const {
+  w->Put(clock_.watermark());
+  table_.Encode(w, [](StateWriter* w, const Buckets& b) {
+    w->Put(static_cast<uint32_t>(b.open.size()));
+    for (const auto& [bucket, cell] : b.open) {
+      w->Put(bucket);
+      w->Put(cell.requests);
+      w->Put(cell.errors);
+      w->PutString(cell.durations.Serialize());
+    }
+  });
+}
+
+void RedAggregator::LoadState(StateReader* r) {
+  clock_ = EventClock(options_.clock);
+  const uint64_t watermark = r->Get<uint64_t>();
+  if (watermark > 0) clock_.AdvanceTo(watermark);
+  table_.Decode(r, [&](StateReader* r, Buckets* b) {
+    const size_t n = r->ReadCount(28);
+    for (size_t i = 0; i < n && !r->failed(); ++i) {
+      const uint64_t bucket = r->Get<uint64_t>();
+      Cell c{0, 0, DDSketch(options_.relative_accuracy, options_.max_bins)};
+      c.requests = r->Get<uint64_t>();
+      c.errors = r->Get<uint64_t>();
+      if (!c.durations.Deserialize(r->GetString()).ok()) r->Fail();
+      b->open.emplace(bucket, std::move(c));
+    }
+  });
+}
+
 RedStats RedAggregator::stats() const {
   RedStats s = stats_;
   s.series_overflow = table_.overflow();

@@ -55,6 +55,7 @@
 #include "analysis/event_clock.h"
 #include "analysis/series.h"
 #include "analysis/sketch.h"
+#include "analysis/state_codec.h"
 #include "model/telemetry.h"
 
 namespace augur::analysis {
@@ -99,6 +100,14 @@ class RedAggregator {
 
   RedStats stats() const;
   uint64_t watermark() const { return clock_.watermark(); }
+
+  // Saved state: the watermark, the series and their open buckets (so a
+  // loaded aggregator emits what this one would have); not the stats. Save
+  // after TakeClosed(). LoadState replaces everything but the options and
+  // stats; on damaged input it sets r->failed() (the owner then discards
+  // this aggregator).
+  void SaveState(StateWriter* w) const;
+  void LoadState(StateReader* r);
 
  private:
   struct Cell {

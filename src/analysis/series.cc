@@ -5,13 +5,6 @@
 
 namespace augur::analysis {
 
-std::string SeriesKey::ToString() const {
-  std::string s = metric + "{service=" + service;
-  if (!operation.empty()) s += ",operation=" + operation;
-  for (const auto& [k, v] : attributes) s += "," + k + "=" + v;
-  return s + "}";
-}
-
 std::string AttributeString(const model::AnyValue& value) {
   if (const auto* s = std::get_if<std::string>(&value.value)) return *s;
   if (const auto* b = std::get_if<bool>(&value.value)) return *b ? "true" : "false";

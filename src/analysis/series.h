@@ -19,27 +19,23 @@
 #include <vector>
 
 #include "analysis/sketch.h"
+#include "analysis/state_codec.h"
 #include "detect/points.h"
+#include "model/series_key.h"
 #include "model/telemetry.h"
 
 namespace augur::analysis {
 
-struct SeriesKey {
-  std::string metric;                                           // "span.requests", or an OTLP metric name (+ suffix)
-  std::string service;                                          // resource service.name
-  std::string operation;                                        // span name; "" for OTLP metrics
-  std::vector<std::pair<std::string, std::string>> attributes;  // sorted by key, keys unique
-  auto operator<=>(const SeriesKey&) const = default;
-  bool operator==(const SeriesKey&) const = default;
-  // For logs and tests: metric{service=..,operation=..,k=v,...}.
-  std::string ToString() const;
-};
+using SeriesKey = model::SeriesKey;
 
 struct SeriesPoint {
   SeriesKey key;
   uint64_t time_ns = 0;  // RED: bucket start; OTLP metrics: the point's time
   double value = 0;
   std::optional<DDSketch> sketch;  // RED span.duration only: the bucket's durations
+  // OTLP metrics: the unit of `value` for display ("ms", "By/s"; see
+  // metric_series.h); "" for RED points and dimensionless metrics.
+  std::string unit;
   bool operator==(const SeriesPoint&) const = default;
 };
 
@@ -89,6 +85,40 @@ class SeriesTable {
   void TakeRetired(std::vector<std::pair<SeriesKey, V>>* out) {
     for (auto& r : retired_) out->push_back(std::move(r));
     retired_.clear();
+  }
+
+  // Saved state: every entry with its last time, and the sweep schedule, so
+  // a loaded table forgets exactly what the saved one would have. The owner
+  // encodes one state with put(StateWriter*, const V&) and decodes it with
+  // get(StateReader*, V*). States retired but not yet taken are not saved:
+  // save after TakeRetired(). Decode replaces the contents; on a damaged
+  // input it sets r->failed() and leaves the table in an unspecified but
+  // valid state (the owner discards it).
+  template <typename Put>
+  void Encode(StateWriter* w, Put&& put) const {
+    w->Put(static_cast<uint8_t>(swept_));
+    w->Put(last_sweep_ns_);
+    w->Put(static_cast<uint32_t>(map_.size()));
+    for (const auto& [k, e] : map_) {
+      w->PutKey(k);
+      w->Put(e.last_ns);
+      put(w, e.value);
+    }
+  }
+  template <typename Get>
+  void Decode(StateReader* r, Get&& get) {
+    map_.clear();
+    retired_.clear();
+    swept_ = r->GetBool();
+    last_sweep_ns_ = r->template Get<uint64_t>();
+    const size_t n = r->ReadCount(20);
+    for (size_t i = 0; i < n && !r->failed(); ++i) {
+      SeriesKey k = r->GetKey();
+      Entry e;
+      e.last_ns = r->template Get<uint64_t>();
+      get(r, &e.value);
+      map_.emplace(std::move(k), std::move(e));
+    }
   }
 
   size_t size() const { return map_.size(); }

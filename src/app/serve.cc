@@ -5,15 +5,20 @@
 #include <csignal>
 #include <filesystem>
 
+#include "api/analysis_api.h"
 #include "api/query_api.h"
 #include "common/file_lock.h"
 #include "http/server.h"
+#include "ingest/analysis_stage.h"
 #include "ingest/pipeline.h"
+#include "model/change_event.h"
+#include "model/insight.h"
 #include "otlp/protobuf_logging.h"
 #include "receiver/otlp_grpc.h"
 #include "receiver/otlp_http.h"
 #include "selfmon/metrics.h"
 #include "store/store.h"
+#include "topology/topology.h"
 
 namespace augur::app {
 namespace {
@@ -57,9 +62,13 @@ int Serve(const config::Config& config) {
   metrics.AddCallbackGauge("augur_store_bytes", "Bytes of the database in use.", {},
                            [s = store->get()] { return static_cast<double>(s->Stats().database_bytes); });
 
+  ingest::AnalysisStageOptions analysis_options;
+  ingest::AnalysisStage analysis(store->get(), &metrics, analysis_options);
+  if (Status s = analysis.Start(); !s.ok()) return Fail(s);
+
   ingest::PipelineOptions pipeline_options;
   pipeline_options.queue_capacity_items = config.queue_capacity_items;
-  ingest::Pipeline pipeline(store->get(), &metrics, pipeline_options);
+  ingest::Pipeline pipeline(store->get(), &metrics, pipeline_options, &analysis);
   pipeline.Start();
 
   receiver::GrpcReceiverOptions grpc_options;
@@ -84,6 +93,15 @@ int Serve(const config::Config& config) {
   receiver::RegisterOtlpHttpRoutes(&otlp_http, &pipeline, config.max_body_bytes);
   http::Server api(http_options("api", config.http_addr), &metrics);
   api::RegisterQueryRoutes(&api, store->get(), &metrics);
+  api::AnalysisRoutesOptions analysis_routes;
+  analysis_routes.on_event = [&analysis](const model::ChangeEvent& e) { analysis.OnEvent(e); };
+  analysis_routes.on_feedback = [&analysis](const model::Insight& in, const std::string& feedback) {
+    analysis.OnFeedback(in, feedback);
+  };
+  analysis_routes.topology = [&analysis](uint64_t from, uint64_t to) {
+    return topology::ToJson(analysis.Topology(from, to));
+  };
+  api::RegisterAnalysisRoutes(&api, store->get(), std::move(analysis_routes));
 
   if (Status s = grpc.Start(); !s.ok()) return Fail(s);
   spdlog::info("otlp_grpc listening on {}:{}", HostOf(config.otlp_grpc_addr), grpc.port());
@@ -100,6 +118,7 @@ int Serve(const config::Config& config) {
   grpc.Shutdown();
   otlp_http.Stop();
   pipeline.Stop();
+  analysis.Stop();  // after the pipeline: it analyses what the pipeline committed last
   api.Stop();
   spdlog::info("stopped");
   return 0;

@@ -2,11 +2,13 @@
 //
 //   OTLP/gRPC receiver ─┐
 //                       ├─> ingest::Pipeline ─> store::Store (SQLite in data_dir)
-//   OTLP/HTTP receiver ─┘                           ▲
-//   query API (HTTP) ───────────────────────────────┘ reads
+//   OTLP/HTTP receiver ─┘        │ committed batches      ▲  ▲ anomalies, events, state
+//                                └─> ingest::AnalysisStage ┘  │
+//   query API (HTTP) ─────────────────────────────────────────┘ reads
 //
 // Shutdown order keeps every acknowledged batch durable: stop accepting,
-// drain the pipeline (answering clients in flight), then stop the servers.
+// drain the pipeline (answering clients in flight), let the analysis finish
+// what was committed and save its state, then stop the servers.
 #pragma once
 
 #include "config/config.h"

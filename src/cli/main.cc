@@ -1,5 +1,6 @@
-// augur's command line. `augur serve` runs the engine; later subcommands
-// talk to a running augur.
+// augur's command line. `augur serve` runs the engine; the other
+// subcommands talk to a running augur through its REST API (api_client.h)
+// and print tables (render.h), or JSON with --json.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -7,6 +8,9 @@
 #include <cstdlib>
 
 #include "app/serve.h"
+#include "cli/api_client.h"
+#include "cli/render.h"
+#include "common/time_format.h"
 #include "config/config.h"
 
 namespace {
@@ -60,6 +64,82 @@ int RunServe(const ServeFlags& f) {
   return augur::app::Serve(c);
 }
 
+// Flags shared by the subcommands that talk to a running augur.
+struct ClientFlags {
+  std::string api_url, auth_token;
+  bool json = false;
+};
+
+void AddClientFlags(CLI::App* cmd, ClientFlags* f) {
+  cmd->add_option("--api-url", f->api_url, "augur's API (default: $AUGUR_API_URL or http://127.0.0.1:8080)");
+  cmd->add_option("--auth-token", f->auth_token, "Bearer token (default: $AUGUR_AUTH_TOKEN)");
+  cmd->add_flag("--json", f->json, "Print the API's JSON instead of a table");
+}
+
+augur::cli::ApiClient ClientFor(const ClientFlags& f) {
+  augur::cli::ApiClientOptions o;
+  if (const char* url = std::getenv("AUGUR_API_URL"); url != nullptr && *url != '\0') o.url = url;
+  if (!f.api_url.empty()) o.url = f.api_url;
+  if (const char* token = std::getenv("AUGUR_AUTH_TOKEN"); token != nullptr && *token != '\0') o.bearer_token = token;
+  if (!f.auth_token.empty()) o.bearer_token = f.auth_token;
+  return augur::cli::ApiClient(o);
+}
+
+// Prints an answer as JSON or through `render`; 1 with the error on failure.
+int Print(const ClientFlags& f, const augur::StatusOr<nlohmann::json>& answer,
+          std::string (*render)(const nlohmann::json&)) {
+  if (!answer.ok()) {
+    std::fprintf(stderr, "augur: %s\n", answer.status().message().c_str());
+    return 1;
+  }
+  const std::string text = f.json ? answer.value().dump(2) + "\n" : render(answer.value());
+  std::fputs(text.c_str(), stdout);
+  return 0;
+}
+
+struct EventFlags {
+  std::string type, service, version, time, description, source = "cli";
+  std::vector<std::string> sets;
+};
+
+int RunEvent(const ClientFlags& c, const EventFlags& e) {
+  nlohmann::json body = {{"type", e.type}, {"service", e.service}, {"source", e.source}};
+  if (!e.version.empty()) body["version"] = e.version;
+  if (!e.description.empty()) body["description"] = e.description;
+  if (!e.time.empty()) body["time"] = e.time;
+  nlohmann::json changes = nlohmann::json::array();
+  for (const std::string& kv : e.sets) {
+    const size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::fprintf(stderr, "augur: --set takes KEY=NEW, got '%s'\n", kv.c_str());
+      return 2;
+    }
+    changes.push_back({{"key", kv.substr(0, eq)}, {"new", kv.substr(eq + 1)}});
+  }
+  body["changes"] = changes;
+  return Print(c, ClientFor(c).Post("/api/v1/events", body), augur::cli::RenderEvent);
+}
+
+struct RangeFlags {
+  std::string service, from, to, status;
+  size_t limit = 0;
+};
+
+void AddRangeFlags(CLI::App* cmd, RangeFlags* r) {
+  cmd->add_option("--service", r->service, "Only this service");
+  cmd->add_option("--from", r->from, "From this time (RFC 3339 or Unix s/ms/us/ns)");
+  cmd->add_option("--to", r->to, "Up to this time");
+  cmd->add_option("--limit", r->limit, "At most this many");
+}
+
+std::map<std::string, std::string> RangeQuery(const RangeFlags& r) {
+  return {{"service", r.service},
+          {"from", r.from},
+          {"to", r.to},
+          {"status", r.status},
+          {"limit", r.limit == 0 ? "" : std::to_string(r.limit)}};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -88,7 +168,58 @@ int main(int argc, char** argv) {
   serve->add_option("--retention-max-size", f.retention_max_size, "Keep the database under this size (default: 10GiB)");
   serve->add_option("--log-level", f.log_level, "trace, debug, info, warn, error (default: info)");
 
+  ClientFlags client;
+  EventFlags event;
+  CLI::App* event_cmd = app.add_subcommand("event", "Record a change event (a deployment, a config change, ...)");
+  event_cmd->require_subcommand(1);
+  struct EventKind {
+    const char* name;
+    const char* type;
+    const char* help;
+  };
+  for (const EventKind& k : {EventKind{"deploy", "DEPLOYMENT", "A deployment of a new version and/or settings"},
+                             EventKind{"config", "CONFIG_CHANGE", "A configuration change"},
+                             EventKind{"infra", "INFRASTRUCTURE", "An infrastructure change"},
+                             EventKind{"security", "SECURITY_CHANGE", "A security change"},
+                             EventKind{"schema", "SCHEMA_CHANGE", "A schema change"}}) {
+    CLI::App* sub = event_cmd->add_subcommand(k.name, k.help);
+    sub->add_option("--service", event.service, "The service that changed")->required();
+    sub->add_option("--version", event.version, "Its new version");
+    sub->add_option("--set", event.sets, "KEY=NEW: a changed setting (repeatable; the old value comes from augur)");
+    sub->add_option("--time", event.time, "When it happened (default: now)");
+    sub->add_option("--description", event.description, "What changed, in words");
+    sub->add_option("--source", event.source, "Who records it (default: cli)");
+    AddClientFlags(sub, &client);
+    sub->callback([&event, type = std::string(k.type)] { event.type = type; });
+  }
+
+  RangeFlags range;
+  CLI::App* events_cmd = app.add_subcommand("events", "List change events");
+  AddRangeFlags(events_cmd, &range);
+  AddClientFlags(events_cmd, &client);
+
+  CLI::App* anomalies_cmd = app.add_subcommand("anomalies", "List anomalies");
+  AddRangeFlags(anomalies_cmd, &range);
+  anomalies_cmd->add_option("--status", range.status, "ongoing or closed");
+  AddClientFlags(anomalies_cmd, &client);
+
+  std::string id;
+  CLI::App* anomaly_cmd = app.add_subcommand("anomaly", "Show one anomaly");
+  anomaly_cmd->add_option("id", id, "Anomaly id")->required();
+  AddClientFlags(anomaly_cmd, &client);
+
   CLI11_PARSE(app, argc, argv);
   if (serve->parsed()) return RunServe(f);
+  if (event_cmd->parsed()) return RunEvent(client, event);
+  if (events_cmd->parsed()) {
+    return Print(client, ClientFor(client).Get("/api/v1/events", RangeQuery(range)), augur::cli::RenderEvents);
+  }
+  if (anomalies_cmd->parsed()) {
+    return Print(client, ClientFor(client).Get("/api/v1/anomalies", RangeQuery(range)), augur::cli::RenderAnomalies);
+  }
+  if (anomaly_cmd->parsed()) {
+    return Print(client, ClientFor(client).Get("/api/v1/anomalies/" + augur::cli::PercentEncode(id)),
+                 augur::cli::RenderAnomaly);
+  }
   return 0;
 }

@@ -12,16 +12,27 @@ namespace {
 constexpr double kMadToSigma = 1.2533141373155;
 constexpr double kCusumClip = 8;
 constexpr double kBand = 3;
+// "Slow" is slower than twice the normal p99 of a bucket: latency noise is
+// multiplicative, and for typical services (log-normal spread 0.3-0.6)
+// that is beyond the population's p99.9, where normal requests are rare, so
+// a few of them in one bucket are strong evidence. A fixed multiple of the
+// robust p99 level is also stable while the series is young; a reference
+// that moved while its share was being learned would bias the share.
+constexpr double kSlowFactor = 2;
 constexpr double kLn10 = 2.302585092994046;
-constexpr double kPriorSlowShare = 0.01;  // the reference is a p99
-constexpr double kPriorRequests = 500;
+// Prior of the share of requests above the reference (rare by its
+// choice): 0.5%, worth 200 requests.
+constexpr double kPriorSlowShare = 0.005;
+constexpr double kPriorRequests = 200;
+constexpr double kMaxPearson = 25;        // a bucket's X^2 learned at most (5 standard deviations)
+constexpr double kDispersionPrior = 20;  // buckets
 constexpr uint32_t kClipAfter = 8;
 constexpr Quantity kQuantities[3] = {Quantity::kP50, Quantity::kP90, Quantity::kP99};
 
 }  // namespace
 
 double LatencyDetector::Reference() const {
-  return n_ == 0 ? 0 : std::exp(q_[2].level);
+  return n_ == 0 ? 0 : kSlowFactor * std::exp(q_[2].level);
 }
 
 double LatencyDetector::Normal(int quantile) const {
@@ -42,11 +53,32 @@ Verdict LatencyDetector::Update(const Options& o, const LatencyPoint& p) {
     scales[i] = std::max(kMadToSigma * q_[i].mad * inflate, o.rel_scale_floor);
     if (quantiles_ok && n_ >= 2) zq[i] = (std::log(values[i]) - q_[i].level) / scales[i];
   }
+  // Learning pace, also the memory of the slow share below.
+  const double dt_s = n_ > 0 && p.time_ns > last_ns_ ? static_cast<double>(p.time_ns - last_ns_) / 1e9 : 0;
+  const double base_alpha = std::clamp(dt_s / o.level_tau_s, 1.0 / o.level_max_points, 1.0 / o.level_min_points);
+
+  // The share of requests above the reference, as a Beta posterior: the
+  // prior plus the requests remembered (the averages per bucket times the
+  // buckets the exponential average remembers).
   const bool slow_known = p.slow != LatencyPoint::kUnknownSlow && p.reference > 0 && n_ >= 2;
-  const double prior_w = kPriorRequests / std::clamp<double>(ns_, 1, 1000);
-  const double share0 = (slow_ + kPriorSlowShare * prior_w) / (count_ + prior_w);
+  const double memory = std::min<double>(ns_, 1 / base_alpha);
+  double share_a = kPriorSlowShare * kPriorRequests + slow_ * memory;
+  double share_b = (1 - kPriorSlowShare) * kPriorRequests + std::max(0.0f, count_ - slow_) * memory;
+  const double share0 = share_a / (share_a + share_b);
+  // Overdispersion: if slow requests come in bursts (their count varies more
+  // than binomially, dispersion D > 1), the share is no better known than a
+  // beta-binomial with intra-bucket correlation rho = (D - 1) / (n - 1)
+  // allows, i.e. from at most 1 / rho - 1 requests (method of moments).
+  const double rho = std::max(0.0, (dispersion_ - 1) / std::max(1.0, count_ - 1.0));
+  if (rho > 0 && share_a + share_b > 1 / rho - 1) {
+    const double shrink = std::max(1 / rho - 1, 1.0) / (share_a + share_b);
+    share_a *= shrink;
+    share_b *= shrink;
+  }
   const double slow = slow_known ? static_cast<double>(std::min(p.slow, p.count)) : 0;
-  const double z_tail = slow_known ? BinomialZ(slow, count, share0) : zq[2];
+  const ShareEvidence slow_evidence =
+      slow_known ? BetaBinomialEvidence(slow, count, share_a, share_b) : ShareEvidence{};
+  const double z_tail = slow_known ? EvidenceZ(slow_evidence.mid) : zq[2];
   const double cap = 4 * o.alert_evidence * kLn10 / (2 * o.cusum_k);
   if (quantiles_ok || slow_known) {
     median_.Add(p.time_ns, zq[0], o.cusum_k, kCusumClip, cap);
@@ -71,13 +103,17 @@ Verdict LatencyDetector::Update(const Options& o, const LatencyPoint& p) {
     which = slow_known ? 3 : 2;
   }
   if (which == 0 && c.level_direction == Direction::kUp && zq[1] > zq[0]) which = 1;  // p90 tells it better
+  // One bucket alone: far more requests above the reference than the
+  // learned share allows (a gray failure's first bucket).
+  c.spike_evidence = slow_evidence.at_least;
   bool persistent = false;
   v.event = incident_.Step(o, p.time_ns, c, n_ >= o.warmup_points, &v.finding, &persistent, &v.raw_score, &v.score);
   if (v.event != Event::kNone) {
     v.finding.kind = Kind::kLatency;
-    if (which == 3 && c.level_direction == Direction::kUp) {
+    if (!persistent && slow_known) which = 3;
+    if (which == 3 && v.finding.direction == Direction::kUp) {
       v.finding.quantity = Quantity::kSlowShare;
-      v.finding.detector = "slow-share-cusum";
+      v.finding.detector = persistent ? "slow-share-cusum" : "slow-share";
       v.finding.before = share0;
       v.finding.observed = slow / count;
       v.finding.expected_low = 0;
@@ -94,8 +130,6 @@ Verdict LatencyDetector::Update(const Options& o, const LatencyPoint& p) {
   }
 
   // Learn.
-  const double dt_s = n_ > 0 && p.time_ns > last_ns_ ? static_cast<double>(p.time_ns - last_ns_) / 1e9 : 0;
-  const double base_alpha = std::clamp(dt_s / o.level_tau_s, 1.0 / o.level_max_points, 1.0 / o.level_min_points);
   const double clip = (incident_.open() && incident_.persistent() ? 4 : 1) * o.learn_clip;
   if (quantiles_ok) {
     const double alpha = std::max(base_alpha, 1.0 / (n_ + 1));
@@ -115,8 +149,22 @@ Verdict LatencyDetector::Update(const Options& o, const LatencyPoint& p) {
   }
   if (slow_known) {
     const double alpha = std::max(base_alpha, 1.0 / (ns_ + 1));
-    slow_ += static_cast<float>(alpha * (slow - slow_));
+    // Robust as the levels: a bucket teaches at most the top of the normal
+    // band of slow counts (plus one), unless a shift is confirmed.
+    const double expected = count * share0;
+    const double limit = incident_.open() && incident_.persistent()
+                             ? count
+                             : expected + kBand * std::sqrt(expected * (1 - share0)) + 1;
+    slow_ += static_cast<float>(alpha * (std::min(slow, limit) - slow_));
     count_ += static_cast<float>(alpha * (count - count_));
+    if (!(incident_.open() && incident_.persistent())) {
+      // Clipped at kMaxPearson so that one odd bucket does not make every
+      // later one look ordinary; the prior (1, no overdispersion) is worth
+      // kDispersionPrior buckets.
+      const double x2 = (slow - expected) * (slow - expected) / std::max(expected * (1 - share0), 1e-9);
+      const double w = std::max(base_alpha, 1.0 / (ns_ + kDispersionPrior));
+      dispersion_ += static_cast<float>(w * (std::min(x2, kMaxPearson) - dispersion_));
+    }
     if (ns_ < UINT32_MAX) ++ns_;
   }
   last_ns_ = std::max(last_ns_, p.time_ns);
@@ -133,6 +181,7 @@ std::string LatencyDetector::Serialize() const {
   }
   w.Put(slow_);
   w.Put(count_);
+  w.Put(dispersion_);
   w.Put(last_ns_);
   w.Put(n_);
   w.Put(ns_);
@@ -152,6 +201,7 @@ Status LatencyDetector::Deserialize(std::string_view bytes) {
   }
   r.Get(&d.slow_);
   r.Get(&d.count_);
+  r.Get(&d.dispersion_);
   r.Get(&d.last_ns_);
   r.Get(&d.n_);
   r.Get(&d.ns_);

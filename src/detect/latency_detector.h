@@ -50,7 +50,7 @@ class LatencyDetector {
   Status Deserialize(std::string_view bytes);
 
  private:
-  static constexpr uint8_t kVersion = 1;
+  static constexpr uint8_t kVersion = 2;
   struct LogLevel {  // robust EW level and mean absolute deviation of log(value)
     float level = 0;
     float mad = 0;
@@ -58,6 +58,7 @@ class LatencyDetector {
   LogLevel q_[3];
   float slow_ = 0;   // EW of slow requests per bucket
   float count_ = 0;  // EW of requests per bucket (where slow was known)
+  float dispersion_ = 1;  // EW of the slow counts' Pearson X^2 per bucket: 1 if binomial, more if bursty
   uint64_t last_ns_ = 0;
   uint32_t n_ = 0;   // buckets with quantiles learned
   uint32_t ns_ = 0;  // buckets with a slow count learned

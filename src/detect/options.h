@@ -9,6 +9,8 @@
 // e = alert_evidence at 0.5 (see Score()).
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 namespace augur::detect {
@@ -57,6 +59,17 @@ struct Options {
   uint32_t min_latency_count = 5;
 
   static Options For(Sensitivity s);
+
+  // Options for a series of `points_per_day` points a day, with the bars
+  // set by a budget of false incidents per series-day rather than per
+  // point, so a series with 5 s buckets is no noisier than an hourly one.
+  // Evidence e at a point means about one false alarm in 10^e points on
+  // data that fits the learned normal (for a CUSUM, its stationary tail),
+  // so a budget B a day needs e >= log10(points_per_day / B). B is 1e-2,
+  // 1e-3 and 1e-4 false incidents per series-day for kHigh, kMedium and
+  // kLow; spikes need one order more, as in For(). 5 s buckets at kMedium:
+  // alert 7.2, spike 8.2. Never below For(s)'s bars.
+  static Options ForRate(Sensitivity s, double points_per_day);
 };
 
 inline Options Options::For(Sensitivity s) {
@@ -72,6 +85,15 @@ inline Options Options::For(Sensitivity s) {
       o.spike_evidence = 4.5;
       break;
   }
+  return o;
+}
+
+inline Options Options::ForRate(Sensitivity s, double points_per_day) {
+  Options o = For(s);
+  const double budget = s == Sensitivity::kHigh ? 1e-2 : s == Sensitivity::kMedium ? 1e-3 : 1e-4;
+  const double e = std::log10(std::max(points_per_day, 1.0) / budget);
+  o.alert_evidence = std::max(o.alert_evidence, e);
+  o.spike_evidence = std::max(o.spike_evidence, e + 1);
   return o;
 }
 

@@ -58,6 +58,43 @@ double BinomialZ(double k, double n, double p) {
   return k >= mean ? z : -z;
 }
 
+double EvidenceZ(double e) {
+  if (!(e > std::log10(2.0))) return 0;
+  e = std::min(e, kMaxEvidence);
+  // NormalEvidence is increasing: bisect (z in (0, 40) covers e <= 300).
+  double lo = 0, hi = 40;
+  for (int i = 0; i < 60; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (NormalEvidence(mid) < e ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+ShareEvidence BetaBinomialEvidence(double k, double n, double a, double b) {
+  ShareEvidence out;
+  k = std::floor(k);
+  n = std::floor(n);
+  if (n <= 0 || !(a > 0) || !(b > 0) || k <= n * a / (a + b)) return out;
+  k = std::min(k, n);
+  // log pmf(j) = log C(n, j) + log B(j + a, n - j + b) - log B(a, b).
+  const auto log_pmf = [&](double j) {
+    return std::lgamma(n + 1) - std::lgamma(j + 1) - std::lgamma(n - j + 1) + std::lgamma(j + a) +
+           std::lgamma(n - j + b) - std::lgamma(n + a + b) - (std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b));
+  };
+  // Above the mean the terms fall off at least geometrically: sum them
+  // relative to the first until they no longer matter.
+  const double first = log_pmf(k);
+  double rest = 0;  // sum over j > k of pmf(j) / pmf(k)
+  for (double j = k + 1; j <= n && j <= k + 1000; ++j) {
+    const double term = std::exp(log_pmf(j) - first);
+    rest += term;
+    if (term < 1e-17 * (1 + rest)) break;
+  }
+  out.at_least = std::min(kMaxEvidence, std::max(0.0, -(first + std::log1p(rest)) / kLn10));
+  out.mid = std::min(kMaxEvidence, std::max(0.0, -(first + std::log(0.5 + rest)) / kLn10));
+  return out;
+}
+
 double Score(double evidence, double alert_evidence) {
   if (!(evidence > 0)) return 0;
   return 1 - std::exp2(-evidence / alert_evidence);

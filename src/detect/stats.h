@@ -23,6 +23,23 @@ double PoissonZ(double x, double mean);
 // The same for `k` of `n` trials with success probability p (binomial).
 double BinomialZ(double k, double n, double p);
 
+// The standard normal deviate with the same upper tail as evidence e:
+// NormalEvidence(EvidenceZ(e)) ~= e; 0 for e <= log10(2) (P >= 1/2).
+double EvidenceZ(double e);
+
+// Evidence against a share: -log10 P(K >= k) (`at_least`) and the mid-p
+// version -log10 (P(K > k) + P(K = k) / 2) (`mid`), for K the number of
+// successes in n trials whose probability is known only as Beta(a, b)
+// (a, b > 0: a posterior of a - prior successes and b - prior failures).
+// The beta-binomial predictive is wider than the binomial while few trials
+// were seen, so a share learned from little data is not over-trusted.
+// Both 0 when k <= the expected n a / (a + b).
+struct ShareEvidence {
+  double at_least = 0;
+  double mid = 0;
+};
+ShareEvidence BetaBinomialEvidence(double k, double n, double a, double b);
+
 // Maps evidence to [0, 1]: 1 - 2^(-e / alert), so 0 for no evidence, 0.5 at
 // the alert bar, 0.75 at twice it. Monotone, so thresholds sweep cleanly.
 double Score(double evidence, double alert_evidence);

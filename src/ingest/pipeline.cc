@@ -4,14 +4,16 @@
 
 #include <vector>
 
+#include "otlp/time_guard.h"
+
 namespace augur::ingest {
 
 const char* ProtocolName(Protocol protocol) {
   return protocol == Protocol::kGrpc ? "grpc" : "http";
 }
 
-Pipeline::Pipeline(store::Store* store, selfmon::Registry* metrics, PipelineOptions options)
-    : store_(store), options_(options) {
+Pipeline::Pipeline(store::Store* store, selfmon::Registry* metrics, PipelineOptions options, CommittedSink* sink)
+    : store_(store), sink_(sink), options_(options) {
   for (auto signal : {otlp::Signal::kTraces, otlp::Signal::kMetrics, otlp::Signal::kLogs}) {
     for (auto protocol : {Protocol::kGrpc, Protocol::kHttp}) {
       const selfmon::Labels labels = {{"signal", otlp::SignalName(signal)}, {"protocol", ProtocolName(protocol)}};
@@ -55,6 +57,12 @@ void Pipeline::Stop() {
   }
   cv_.notify_all();
   if (writer_.joinable()) writer_.join();
+}
+
+void Pipeline::RejectFutureItems(otlp::DecodeResult* decoded) const {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  const auto limit = std::chrono::duration_cast<std::chrono::nanoseconds>(now + options_.max_future_skew);
+  otlp::RejectFutureItems(decoded, static_cast<uint64_t>(limit.count()));
 }
 
 Status Pipeline::Submit(otlp::Signal signal, Protocol protocol, otlp::DecodeResult&& decoded, Done done) {
@@ -127,6 +135,14 @@ void Pipeline::WriterLoop() {
       for (auto& p : group) {
         if (!status.ok()) CountersFor(p.signal, p.protocol).dropped->Increment(p.items);
         p.done(status.ok() ? status : Status::Unavailable("storage failed: " + status.message()));
+      }
+      // Clients have their answers; now analysis gets what was stored (and
+      // only that), in commit order.
+      if (status.ok() && sink_ != nullptr) {
+        std::vector<model::Batch> committed;
+        committed.reserve(group.size());
+        for (auto& p : group) committed.push_back(std::move(p.batch));
+        sink_->Consume(std::move(committed));
       }
       group.clear();
     }

@@ -26,6 +26,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "common/status.h"
 #include "otlp/decode.h"
@@ -37,18 +38,30 @@ namespace augur::ingest {
 enum class Protocol { kGrpc, kHttp };
 const char* ProtocolName(Protocol protocol);  // "grpc", "http"
 
+// Receives every committed batch, in commit order, on the writer thread
+// (the analysis stage). Consume() may block: that is backpressure, the
+// ingest queue fills and receivers answer 429 until it drains.
+class CommittedSink {
+ public:
+  virtual ~CommittedSink() = default;
+  virtual void Consume(std::vector<model::Batch>&& batches) = 0;
+};
+
 struct PipelineOptions {
   size_t queue_capacity_items = 200'000;
   size_t max_items_per_commit = 50'000;
   std::chrono::seconds retention_interval{10};
+  // Items stamped more than this after the wall clock are refused (see
+  // otlp/time_guard.h: they would move the analysis watermark).
+  std::chrono::nanoseconds max_future_skew = std::chrono::minutes(10);
 };
 
 class Pipeline {
  public:
   using Done = std::function<void(const Status&)>;
 
-  // `store` and `metrics` must outlive the pipeline.
-  Pipeline(store::Store* store, selfmon::Registry* metrics, PipelineOptions options);
+  // `store`, `metrics` and `sink` (may be null) must outlive the pipeline.
+  Pipeline(store::Store* store, selfmon::Registry* metrics, PipelineOptions options, CommittedSink* sink = nullptr);
   ~Pipeline();  // Stop()s
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
@@ -63,6 +76,10 @@ class Pipeline {
   // On error (queue full, stopped), `done` is never called and the items are
   // counted as dropped.
   Status Submit(otlp::Signal signal, Protocol protocol, otlp::DecodeResult&& decoded, Done done);
+
+  // Rejects the decoded items stamped too far in the future (wall clock +
+  // max_future_skew), as invalid items. Receivers call it before Submit().
+  void RejectFutureItems(otlp::DecodeResult* decoded) const;
 
   size_t queued_items() const { return queued_items_.load(std::memory_order_relaxed); }
 
@@ -84,6 +101,7 @@ class Pipeline {
   SignalCounters& CountersFor(otlp::Signal signal, Protocol protocol);
 
   store::Store* const store_;
+  CommittedSink* const sink_;
   const PipelineOptions options_;
   SignalCounters counters_[3][2];
   selfmon::Counter* commits_;

@@ -311,4 +311,125 @@ json ResourceToJson(const Resource& resource) {
   return {{"attributes", ToJson(resource.attributes)}};
 }
 
+json AnomalyToJson(const Anomaly& a) {
+  json attributes = json::object();
+  for (const auto& [key, value] : a.series.attributes) attributes.emplace(key, value);
+  json out = {{"id", a.id},
+              {"series",
+               {{"metric", a.series.metric},
+                {"service", a.series.service},
+                {"operation", a.series.operation},
+                {"attributes", std::move(attributes)}}},
+              {"kind", a.kind},
+              {"direction", a.direction},
+              {"quantity", a.quantity},
+              {"unit", a.unit},
+              {"detector", a.detector},
+              {"status", a.ongoing() ? "ongoing" : "closed"},
+              {"onset_time", TimeToJson(a.onset_ns)},
+              {"detected_time", TimeToJson(a.detected_ns)},
+              {"end_time", a.ongoing() ? json(nullptr) : json(FormatRfc3339(a.end_ns))},
+              {"updated_time", TimeToJson(a.updated_ns)},
+              {"values",
+               {{"before", DoubleToJson(a.before)},
+                {"observed", DoubleToJson(a.observed)},
+                {"expected_low", DoubleToJson(a.expected_low)},
+                {"expected_high", DoubleToJson(a.expected_high)}}},
+              {"score", DoubleToJson(a.score)},
+              {"explanation", a.explanation}};
+  if (a.kind == "forecast") {
+    out["forecast"] = {{"limit", DoubleToJson(a.limit)}, {"predicted_time", TimeToJson(a.predicted_ns)}};
+  }
+  return out;
+}
+
+json ChangeEventToJson(const ChangeEvent& e) {
+  json changes = json::array();
+  for (const auto& c : e.changes) changes.push_back({{"key", c.key}, {"old", c.old_value}, {"new", c.new_value}});
+  return {{"id", e.id},
+          {"type", ChangeTypeName(e.type)},
+          {"service", e.service},
+          {"time", TimeToJson(e.time_ns)},
+          {"version", e.version},
+          {"previous_version", e.previous_version},
+          {"source", e.source},
+          {"sources", e.sources},
+          {"description", e.description},
+          {"changes", std::move(changes)}};
+}
+
+StatusOr<ChangeEvent> ChangeEventFromJson(const json& j) {
+  if (!j.is_object()) return Status::InvalidArgument("an event must be a JSON object");
+  ChangeEvent e;
+  // An optional string member: absent or null leave `*out` empty.
+  const auto read_string = [](const json& object, const char* key, size_t max, std::string* out) -> Status {
+    const auto it = object.find(key);
+    if (it == object.end() || it->is_null()) return Status::OK();
+    if (!it->is_string()) return Status::InvalidArgument(std::string(key) + " must be a string");
+    const auto& s = it->get_ref<const std::string&>();
+    if (s.size() > max) {
+      return Status::InvalidArgument(std::string(key) + " is longer than " + std::to_string(max) + " bytes");
+    }
+    *out = s;
+    return Status::OK();
+  };
+  if (Status s = read_string(j, "id", kMaxEventId, &e.id); !s.ok()) return s;
+  std::string type;
+  if (Status s = read_string(j, "type", kMaxEventText, &type); !s.ok()) return s;
+  if (!type.empty() && !ParseChangeType(type, &e.type)) {
+    return Status::InvalidArgument(
+        "type must be DEPLOYMENT, CONFIG_CHANGE, INFRASTRUCTURE, SECURITY_CHANGE or SCHEMA_CHANGE, got '" + type + "'");
+  }
+  if (Status s = read_string(j, "service", kMaxEventText, &e.service); !s.ok()) return s;
+  if (e.service.empty()) return Status::InvalidArgument("service is required");
+  if (const auto it = j.find("time"); it != j.end() && !it->is_null()) {
+    std::string text;
+    if (it->is_string()) {
+      text = it->get<std::string>();
+    } else if (it->is_number_unsigned()) {
+      text = std::to_string(it->get<uint64_t>());
+    } else {
+      return Status::InvalidArgument("time must be an RFC 3339 string or a non-negative integer Unix time");
+    }
+    auto t = ParseTimestamp(text);
+    if (!t.ok()) return Status::InvalidArgument("time: " + t.status().message());
+    e.time_ns = *t;
+  }
+  if (Status s = read_string(j, "version", kMaxEventText, &e.version); !s.ok()) return s;
+  if (Status s = read_string(j, "previous_version", kMaxEventText, &e.previous_version); !s.ok()) return s;
+  if (Status s = read_string(j, "source", kMaxEventText, &e.source); !s.ok()) return s;
+  if (Status s = read_string(j, "description", kMaxEventText, &e.description); !s.ok()) return s;
+  if (const auto it = j.find("sources"); it != j.end() && !it->is_null()) {
+    if (!it->is_array()) return Status::InvalidArgument("sources must be an array of strings");
+    if (it->size() > kMaxEventSources) {
+      return Status::InvalidArgument("sources has more than " + std::to_string(kMaxEventSources) + " entries");
+    }
+    for (const auto& source : *it) {
+      if (!source.is_string() || source.get_ref<const std::string&>().size() > kMaxEventText) {
+        return Status::InvalidArgument("sources must be an array of strings");
+      }
+      e.sources.push_back(source.get<std::string>());
+    }
+  }
+  if (const auto it = j.find("changes"); it != j.end() && !it->is_null()) {
+    if (!it->is_array()) return Status::InvalidArgument("changes must be an array of {key, old, new} objects");
+    if (it->size() > kMaxEventChanges) {
+      return Status::InvalidArgument("changes has more than " + std::to_string(kMaxEventChanges) + " entries");
+    }
+    for (size_t i = 0; i < it->size(); ++i) {
+      const json& c = (*it)[i];
+      const std::string where = "changes[" + std::to_string(i) + "]";
+      if (!c.is_object()) return Status::InvalidArgument(where + " must be an object {key, old, new}");
+      ConfigChange change;
+      Status s = read_string(c, "key", kMaxEventText, &change.key);
+      if (s.ok()) s = read_string(c, "old", kMaxEventText, &change.old_value);
+      if (s.ok()) s = read_string(c, "new", kMaxEventText, &change.new_value);
+      if (!s.ok()) return Status::InvalidArgument(where + "." + s.message());
+      if (change.key.empty()) return Status::InvalidArgument(where + ".key is required");
+      e.changes.push_back(std::move(change));
+    }
+  }
+  return e;
+}
+
 }  // namespace augur::model

@@ -237,5 +237,137 @@ TEST(JsonTest, OutOfRangeIndexesDoNotCrash) {
   EXPECT_EQ(j["scope"]["name"], json(""));
 }
 
+Anomaly SampleAnomaly() {
+  Anomaly a;
+  a.id = "an-0123456789abcdef";
+  a.series = {"span.duration", "writer", "POST /items", {{"kind", "SERVER"}, {"peer", "db"}}};
+  a.kind = "latency";
+  a.direction = "up";
+  a.quantity = "p90";
+  a.unit = "ms";
+  a.detector = "cusum";
+  a.onset_ns = 1'700'000'000'000'000'001ULL;
+  a.detected_ns = 1'700'000'030'000'000'000ULL;
+  a.updated_ns = 1'700'000'040'000'000'000ULL;
+  a.before = 41;
+  a.observed = 380.5;
+  a.expected_low = 30;
+  a.expected_high = 55;
+  a.score = 0.9;
+  a.explanation = "p90 duration of POST /items on writer rose from 41 ms to 380 ms; expected 30–55 ms";
+  return a;
+}
+
+TEST(JsonTest, AnomalyShape) {
+  Anomaly a = SampleAnomaly();
+  json j = AnomalyToJson(a);
+  EXPECT_EQ(j, json::parse(R"({
+    "id": "an-0123456789abcdef",
+    "series": {"metric": "span.duration", "service": "writer", "operation": "POST /items",
+               "attributes": {"kind": "SERVER", "peer": "db"}},
+    "kind": "latency", "direction": "up", "quantity": "p90", "unit": "ms", "detector": "cusum",
+    "status": "ongoing",
+    "onset_time": "2023-11-14T22:13:20.000000001Z", "detected_time": "2023-11-14T22:13:50Z",
+    "end_time": null, "updated_time": "2023-11-14T22:14:00Z",
+    "values": {"before": 41.0, "observed": 380.5, "expected_low": 30.0, "expected_high": 55.0},
+    "score": 0.9,
+    "explanation": "p90 duration of POST /items on writer rose from 41 ms to 380 ms; expected 30–55 ms"})"));
+
+  a.end_ns = a.updated_ns;
+  a.kind = "forecast";
+  a.limit = 100;
+  a.predicted_ns = 1'700'003'600'000'000'000ULL;
+  a.observed = std::numeric_limits<double>::quiet_NaN();
+  j = AnomalyToJson(a);
+  EXPECT_EQ(j["status"], json("closed"));
+  EXPECT_EQ(j["end_time"], json("2023-11-14T22:14:00Z"));
+  EXPECT_EQ(j["values"]["observed"], json("NaN"));
+  EXPECT_EQ(j["forecast"], json::parse(R"({"limit": 100.0, "predicted_time": "2023-11-14T23:13:20Z"})"));
+}
+
+TEST(JsonTest, ChangeEventShape) {
+  ChangeEvent e;
+  e.id = "ev-00000000000000aa";
+  e.type = ChangeType::kConfigChange;
+  e.service = "writer";
+  e.time_ns = 1'700'000'000'500'000'000ULL;
+  e.version = "";
+  e.source = "api";
+  e.sources = {"api", "telemetry"};
+  e.description = "pool size";
+  e.changes = {{"db.pool.size", "10", "2"}};
+  EXPECT_EQ(ChangeEventToJson(e), json::parse(R"({
+    "id": "ev-00000000000000aa", "type": "CONFIG_CHANGE", "service": "writer",
+    "time": "2023-11-14T22:13:20.500Z", "version": "", "previous_version": "",
+    "source": "api", "sources": ["api", "telemetry"], "description": "pool size",
+    "changes": [{"key": "db.pool.size", "old": "10", "new": "2"}]})"));
+}
+
+TEST(JsonTest, ChangeEventRoundTripsThroughItsJson) {
+  ChangeEvent e;
+  e.id = "ev-1";
+  e.type = ChangeType::kSchemaChange;
+  e.service = "db";
+  e.time_ns = 1'700'000'000'123'456'789ULL;
+  e.version = "v2";
+  e.previous_version = "v1";
+  e.source = "cli";
+  e.sources = {"cli"};
+  e.description = "add index";
+  e.changes = {{"a", "", "1"}, {"b", "x", ""}};
+  auto back = ChangeEventFromJson(json::parse(ChangeEventToJson(e).dump()));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, e);
+}
+
+TEST(JsonTest, ChangeEventFromJsonDefaultsAndTimes) {
+  auto e = ChangeEventFromJson(json::parse(R"({"service": "writer", "unknown": {"ignored": true}, "version": null})"));
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->type, ChangeType::kDeployment);
+  EXPECT_EQ(e->service, "writer");
+  EXPECT_EQ(e->time_ns, 0u);
+  EXPECT_EQ(e->id, "");
+  EXPECT_TRUE(e->changes.empty());
+
+  const uint64_t t = 1'700'000'000'000'000'000ULL;
+  for (const char* time : {R"("2023-11-14T22:13:20Z")", "1700000000", "1700000000000", "1700000000000000000"}) {
+    auto parsed = ChangeEventFromJson(json::parse(std::string(R"({"service": "s", "time": )") + time + "}"));
+    ASSERT_TRUE(parsed.ok()) << time << ": " << parsed.status().ToString();
+    EXPECT_EQ(parsed->time_ns, t) << time;
+  }
+}
+
+TEST(JsonTest, ChangeEventFromJsonRejectsBadInput) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"([1, 2])", "JSON object"},
+      {R"({})", "service is required"},
+      {R"({"service": ""})", "service is required"},
+      {R"({"service": 7})", "service must be a string"},
+      {R"({"service": "s", "type": "REBOOT"})", "type must be DEPLOYMENT"},
+      {R"({"service": "s", "time": "yesterday"})", "time: "},
+      {R"({"service": "s", "time": -5})", "time must be"},
+      {R"({"service": "s", "time": 1.5})", "time must be"},
+      {R"({"service": "s", "changes": {"a": "b"}})", "changes must be an array"},
+      {R"({"service": "s", "changes": [{"key": "a", "new": 3}]})", "changes[0].new must be a string"},
+      {R"({"service": "s", "changes": [{"key": "a"}, {"old": "x"}]})", "changes[1].key is required"},
+      {R"({"service": "s", "changes": ["a"]})", "changes[0] must be an object"},
+      {R"({"service": "s", "sources": ["a", 1]})", "sources must be an array of strings"},
+      {R"({"service": "s", "description": ["x"]})", "description must be a string"},
+  };
+  for (const auto& [text, want] : cases) {
+    auto e = ChangeEventFromJson(json::parse(text));
+    ASSERT_FALSE(e.ok()) << text;
+    EXPECT_EQ(e.status().code(), Status::Code::kInvalidArgument) << text;
+    EXPECT_NE(e.status().message().find(want), std::string::npos) << text << ": " << e.status().message();
+  }
+  json big = {{"service", "s"}, {"id", std::string(kMaxEventId + 1, 'x')}};
+  EXPECT_FALSE(ChangeEventFromJson(big).ok());
+  big = {{"service", "s"}, {"changes", json::array()}};
+  for (size_t i = 0; i <= kMaxEventChanges; ++i) big["changes"].push_back({{"key", "k"}});
+  auto e = ChangeEventFromJson(big);
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("more than"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace augur::model

@@ -104,6 +104,7 @@ class Exporter {
       call->Finish(ToGrpc(decoded.status()));
       return reactor;
     }
+    pipeline_->RejectFutureItems(&decoded.value());
     const int64_t rejected = decoded->rejected;
     auto message = std::make_shared<std::string>(std::move(decoded->error_message));
     const Status submitted = pipeline_->Submit(signal, ingest::Protocol::kGrpc, std::move(decoded.value()),

@@ -83,6 +83,7 @@ void HandleExport(otlp::Signal signal, ingest::Pipeline* pipeline, size_t max_bo
 
   auto decoded = otlp::Decode(signal, encoding, body);
   if (!decoded.ok()) return reply(StatusResponse(encoding, decoded.status()));
+  pipeline->RejectFutureItems(&decoded.value());
   const int64_t rejected = decoded->rejected;
   auto message = std::make_shared<std::string>(std::move(decoded->error_message));
   // The reply is needed both by the write's callback and, if the queue refuses, right here.

@@ -73,13 +73,6 @@ constexpr const char* kIdRanges =
     "(SELECT min(id) FROM metric_points), (SELECT max(id) FROM metric_points), (SELECT min(id) FROM logs), "
     "(SELECT max(id) FROM logs)";
 
-int64_t SqlTime(uint64_t t) {
-  return static_cast<int64_t>(std::min<uint64_t>(t, std::numeric_limits<int64_t>::max()));
-}
-int64_t SqlLimit(size_t n) {
-  return static_cast<int64_t>(std::min<size_t>(n, std::numeric_limits<int64_t>::max()));
-}
-
 template <size_t N>
 std::array<uint8_t, N> IdColumn(const Stmt& stmt, int i) {
   std::array<uint8_t, N> id{};

@@ -43,6 +43,17 @@ class Reader {
   // All but retention_deleted, which only the writer knows.
   StatusOr<StoreStats> Stats();
 
+  // Analysis results, change events and state (analysis_reader.cc), as
+  // store.h describes them. Each is one statement, so one snapshot.
+  StatusOr<std::vector<model::Anomaly>> QueryAnomalies(const AnomalyQuery& query);
+  StatusOr<model::Anomaly> GetAnomaly(const std::string& id);
+  StatusOr<std::vector<model::Insight>> QueryInsights(const InsightQuery& query);
+  StatusOr<model::Insight> GetInsight(const std::string& id);
+  StatusOr<std::vector<FeedbackRecord>> ListFeedback(const FeedbackQuery& query);
+  StatusOr<std::vector<model::ChangeEvent>> QueryEvents(const EventQuery& query);
+  StatusOr<model::ChangeEvent> GetEvent(const std::string& id);
+  StatusOr<std::string> GetState(const std::string& name);
+
  private:
   class BatchBuilder;
   class SpanSelection;

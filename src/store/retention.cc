@@ -10,16 +10,28 @@
 namespace augur::store {
 namespace {
 
-constexpr const char* kTableNames[] = {"span_blocks", "metric_points", "logs"};
+// Each table's ingest_marks column has the table's name; its rows are
+// numbered by `id`, anomalies and insights by `seq` (schema.cc).
+constexpr const char* kTableNames[] = {"span_blocks", "metric_points", "logs", "anomalies", "insights"};
+constexpr const char* kIdColumns[] = {"id", "id", "id", "seq", "seq"};
 constexpr int kSpanBlocks = 0;
+constexpr int kInsights = 4;
 
 constexpr const char* kInsertMark =
-    "INSERT OR REPLACE INTO ingest_marks (wall_time, span_blocks, metric_points, logs) VALUES (?1, "
-    "(SELECT coalesce(max(id), 0) FROM span_blocks), (SELECT coalesce(max(id), 0) FROM metric_points), "
-    "(SELECT coalesce(max(id), 0) FROM logs))";
+    "INSERT OR REPLACE INTO ingest_marks (wall_time, span_blocks, metric_points, logs, anomalies, insights) "
+    "VALUES (?1, (SELECT coalesce(max(id), 0) FROM span_blocks), (SELECT coalesce(max(id), 0) FROM metric_points), "
+    "(SELECT coalesce(max(id), 0) FROM logs), (SELECT coalesce(max(seq), 0) FROM anomalies), "
+    "(SELECT coalesce(max(seq), 0) FROM insights))";
 constexpr const char* kFindMark =
-    "SELECT wall_time, span_blocks, metric_points, logs FROM ingest_marks WHERE wall_time <= ?1 "
+    "SELECT wall_time, span_blocks, metric_points, logs, anomalies, insights FROM ingest_marks WHERE wall_time <= ?1 "
     "ORDER BY wall_time DESC LIMIT 1";
+
+// What belongs to the insights about to be deleted (seq <= ?1): their
+// service rows and their feedback, through the insight_id indexes.
+constexpr const char* kDeleteInsightServices =
+    "DELETE FROM insight_services WHERE insight_id IN (SELECT id FROM insights WHERE seq <= ?1)";
+constexpr const char* kDeleteInsightFeedback =
+    "DELETE FROM insight_feedback WHERE insight_id IN (SELECT id FROM insights WHERE seq <= ?1)";
 
 // A block's id numbers its first span (schema.cc): the last span's number is
 // the highest id, as for the other tables.
@@ -63,16 +75,20 @@ Status Retention::Prepare() {
   };
   for (int t = 0; t < kTables; ++t) {
     const std::string table = kTableNames[t];
-    if (Status s = prepare(&min_id_[t], "SELECT min(id) FROM " + table); !s.ok()) return s;
-    if (Status s = prepare(&max_id_[t], t == kSpanBlocks ? kLastSpanId : "SELECT coalesce(max(id), 0) FROM " + table);
+    const std::string id = kIdColumns[t];
+    if (Status s = prepare(&min_id_[t], "SELECT min(" + id + ") FROM " + table); !s.ok()) return s;
+    if (Status s =
+            prepare(&max_id_[t], t == kSpanBlocks ? kLastSpanId : "SELECT coalesce(max(" + id + "), 0) FROM " + table);
         !s.ok()) {
       return s;
     }
-    if (Status s = prepare(&delete_up_to_[t], "DELETE FROM " + table + " WHERE id <= ?1"); !s.ok()) return s;
+    if (Status s = prepare(&delete_up_to_[t], "DELETE FROM " + table + " WHERE " + id + " <= ?1"); !s.ok()) return s;
     if (Status s = prepare(&reset_marks_[t], "UPDATE ingest_marks SET " + table + " = 0"); !s.ok()) return s;
   }
   if (Status s = prepare(&count_spans_up_to_, kCountSpansUpTo); !s.ok()) return s;
   if (Status s = prepare(&delete_trace_epochs_, kDeleteTraceEpochs); !s.ok()) return s;
+  if (Status s = prepare(&delete_insight_services_, kDeleteInsightServices); !s.ok()) return s;
+  if (Status s = prepare(&delete_insight_feedback_, kDeleteInsightFeedback); !s.ok()) return s;
   if (Status s = prepare(&insert_mark_, kInsertMark); !s.ok()) return s;
   if (Status s = prepare(&find_mark_, kFindMark); !s.ok()) return s;
   return prepare(&delete_marks_, kDeleteMarks);
@@ -224,6 +240,13 @@ Status Retention::DeleteUpTo(int table, int64_t last_id, uint64_t* deleted) {
     auto row = count.Step();
     if (!row.ok()) return row.status();
     *deleted += static_cast<uint64_t>(count.ColumnInt(0));
+  }
+  if (table == kInsights) {
+    // Feedback lives as long as its insight, and no longer.
+    for (Stmt* stmt : {&delete_insight_services_, &delete_insight_feedback_}) {
+      stmt->BindInt(1, last_id);
+      if (Status s = stmt->Run(); !s.ok()) return s;
+    }
   }
   delete_up_to_[table].BindInt(1, last_id);
   if (Status s = delete_up_to_[table].Run(); !s.ok()) return s;

@@ -16,6 +16,14 @@
 // counts spans, in whole blocks; their trace index entries go by epoch, once
 // no block of the epoch is left.
 //
+// Anomalies are deleted like telemetry rows, by the ingest age of their last
+// write (an ongoing anomaly rewritten by the analysis stays) and by size:
+// they describe telemetry that retention deletes anyway, and they must stay
+// bounded. Insights likewise, with their service rows and their feedback
+// (feedback is never deleted while its insight exists). Change events and
+// analysis state are never deleted: they are few, and events are the
+// history insights explain anomalies with.
+//
 // Deletes run in transactions of at most kChunkRows rows (spans, plus the
 // rest of a block) per table, and a call stops after kTimeBudget, so the
 // writer is never held up for long; the next call carries on. Under
@@ -57,7 +65,7 @@ class Retention {
 
  private:
   using Deadline = std::chrono::steady_clock::time_point;
-  static constexpr int kTables = 3;  // span_blocks, metric_points, logs
+  static constexpr int kTables = 5;  // span_blocks, metric_points, logs, anomalies, insights
 
   Retention(Db* db, uint64_t max_age_seconds, uint64_t max_bytes)
       : db_(db), max_age_ns_(max_age_seconds * 1'000'000'000ULL), max_bytes_(max_bytes) {}
@@ -82,7 +90,7 @@ class Retention {
   uint64_t last_unused_ = 0;  // wall time DeleteUnused last ran
   bool shrinking_ = false;    // over the size limit and not yet back under 90%
   Stmt min_id_[kTables], max_id_[kTables], delete_up_to_[kTables], reset_marks_[kTables];
-  Stmt count_spans_up_to_, delete_trace_epochs_;
+  Stmt count_spans_up_to_, delete_trace_epochs_, delete_insight_services_, delete_insight_feedback_;
   Stmt insert_mark_, find_mark_, delete_marks_;
 };
 

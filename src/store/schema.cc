@@ -1,5 +1,7 @@
 #include "store/schema.h"
 
+#include <initializer_list>
+
 namespace augur::store {
 namespace {
 
@@ -114,13 +116,132 @@ CREATE INDEX logs_resource_time ON logs(resource_id, event_time);
 CREATE INDEX logs_time ON logs(event_time);
 
 -- Ingest time, for age retention: at wall_time, each table's rows up to
--- these ids had been written.
+-- these ids had been written (for anomalies and insights: up to this seq).
 CREATE TABLE ingest_marks (
   wall_time INTEGER PRIMARY KEY,
   span_blocks INTEGER NOT NULL,
   metric_points INTEGER NOT NULL,
-  logs INTEGER NOT NULL
+  logs INTEGER NOT NULL,
+  anomalies INTEGER NOT NULL DEFAULT 0,
+  insights INTEGER NOT NULL DEFAULT 0
 );
+)sql";
+
+// Analysis results, change events and analysis state (version 3), written
+// through the store's second write connection (analysis_writer.h).
+//
+// Anomalies: one row per id, rewritten whole (INSERT OR REPLACE) when the
+// anomaly changes. `seq` numbers rows by their last write and is never
+// reused (AUTOINCREMENT), so ingest marks cover anomalies as they cover
+// telemetry: age retention deletes those last written more than max_age ago.
+// Queries select by onset, newest first, per service or overall; ongoing
+// ones (end_time NULL) have their own small index.
+//
+// Events: one row per id; the partial unique index is the merge rule of
+// store.h (one row per deployment of a service version), enforced. Sources
+// and changes are JSON arrays: they are read whole, and the old-value
+// lookup (analysis_writer.cc) reads changes with json_each.
+//
+// Retention deletes neither events nor state.
+constexpr const char* kAnalysisSchema = R"sql(
+CREATE TABLE anomalies (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  metric TEXT NOT NULL,
+  service TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  attributes TEXT NOT NULL,          -- JSON object of strings
+  kind TEXT NOT NULL,
+  direction TEXT NOT NULL,
+  quantity TEXT NOT NULL,
+  unit TEXT NOT NULL,
+  detector TEXT NOT NULL,
+  onset INTEGER NOT NULL,            -- event times
+  detected INTEGER NOT NULL,
+  end_time INTEGER,                  -- NULL while ongoing
+  updated INTEGER NOT NULL,
+  value_before REAL,                 -- the values: NULL for NaN
+  observed REAL,
+  expected_low REAL,
+  expected_high REAL,
+  score REAL,
+  limit_value REAL,
+  predicted INTEGER NOT NULL,
+  explanation TEXT NOT NULL
+);
+CREATE INDEX anomalies_service_onset ON anomalies(service, onset);
+CREATE INDEX anomalies_onset ON anomalies(onset);
+CREATE INDEX anomalies_ongoing ON anomalies(onset) WHERE end_time IS NULL;
+
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,                -- ChangeTypeName: "DEPLOYMENT", ...
+  service TEXT NOT NULL,
+  time INTEGER NOT NULL,             -- event time
+  version TEXT NOT NULL,
+  previous_version TEXT NOT NULL,
+  source TEXT NOT NULL,
+  sources TEXT NOT NULL,             -- JSON array of strings
+  description TEXT NOT NULL,
+  changes TEXT NOT NULL              -- JSON array of {"key", "old", "new"}
+);
+CREATE INDEX events_service_time ON events(service, time);
+CREATE INDEX events_time ON events(time);
+CREATE UNIQUE INDEX events_deployment ON events(service, version) WHERE type = 'DEPLOYMENT' AND version <> '';
+
+CREATE TABLE analysis_state (
+  name TEXT PRIMARY KEY,
+  data BLOB NOT NULL
+);
+)sql";
+
+// Insights and their feedback (version 4), written through the analysis
+// connection as well.
+//
+// Insights: one row per id, rewritten whole (INSERT OR REPLACE) when the
+// correlator changes it; `data` is the insight's JSON (InsightToJson), the
+// columns beside it are what queries select on. `seq` numbers rows by their
+// last write, as for anomalies, so age retention deletes insights last
+// written more than max_age ago. `end_time` is NULL while the insight is
+// ONGOING. `feedback` repeats the latest feedback (also inside `data`), so
+// a rewrite by the correlator can keep it without parsing `data`.
+//
+// Insight services: the services an insight touches (its root cause's and
+// its anomalies'), one row each, so a service filter is an index range
+// ordered by start time. Rewritten with the insight.
+//
+// Feedback: every submission with its wall time, the newest
+// kMaxFeedbackPerInsight per insight (analysis_writer.h). Deleted with its
+// insight, never before.
+constexpr const char* kInsightSchema = R"sql(
+CREATE TABLE insights (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  status TEXT NOT NULL,              -- ONGOING, CLOSED
+  start_time INTEGER NOT NULL,       -- event times
+  end_time INTEGER,                  -- NULL while ONGOING
+  feedback TEXT NOT NULL,            -- "" or the latest feedback
+  data TEXT NOT NULL                 -- InsightToJson
+);
+CREATE INDEX insights_start ON insights(start_time);
+CREATE INDEX insights_ongoing ON insights(start_time) WHERE end_time IS NULL;
+
+CREATE TABLE insight_services (
+  service TEXT NOT NULL,
+  start_time INTEGER NOT NULL,       -- the insight's
+  insight_id TEXT NOT NULL,
+  PRIMARY KEY (service, start_time, insight_id)
+) WITHOUT ROWID;
+CREATE INDEX insight_services_insight ON insight_services(insight_id);
+
+CREATE TABLE insight_feedback (
+  seq INTEGER PRIMARY KEY,
+  insight_id TEXT NOT NULL,
+  feedback TEXT NOT NULL,            -- USEFUL, NOT_USEFUL, TOO_SENSITIVE, INCORRECT
+  wall_time INTEGER NOT NULL         -- when it was given (Unix ns)
+);
+CREATE INDEX insight_feedback_insight ON insight_feedback(insight_id);
 )sql";
 
 // Settings of every connection. The page cache is per connection; the
@@ -141,13 +262,20 @@ ALTER TABLE ingest_marks RENAME COLUMN spans TO span_blocks;
 UPDATE ingest_marks SET span_blocks = 0;
 )sql";
 
-// Runs `sql` then the span schema, and sets the current version, in one
-// transaction.
-Status UpdateSchema(Db& db, const char* sql) {
+// Version 2 had no analysis tables; its ingest marks gain the anomalies
+// column (0: no anomaly is covered by a mark older than the upgrade).
+constexpr const char* kAddVersion3Marks = "ALTER TABLE ingest_marks ADD COLUMN anomalies INTEGER NOT NULL DEFAULT 0";
+
+// Version 3 had no insight tables; likewise for its marks.
+constexpr const char* kAddVersion4Marks = "ALTER TABLE ingest_marks ADD COLUMN insights INTEGER NOT NULL DEFAULT 0";
+
+// Runs `steps` in order and sets the current version, in one transaction.
+Status UpdateSchema(Db& db, std::initializer_list<const char*> steps) {
   auto tx = Transaction::Begin(&db, "BEGIN IMMEDIATE");
   if (!tx.ok()) return tx.status();
-  if (Status s = db.Exec(sql); !s.ok()) return s;
-  if (Status s = db.Exec(kSpanSchema); !s.ok()) return s;
+  for (const char* sql : steps) {
+    if (Status s = db.Exec(sql); !s.ok()) return s;
+  }
   if (Status s = db.Exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str()); !s.ok()) return s;
   return tx->Commit();
 }
@@ -185,13 +313,33 @@ StatusOr<Db> OpenWriteConnection(const std::string& path) {
   auto version = db->QueryInt("PRAGMA user_version");
   if (!version.ok()) return version.status();
   if (*version == 0 && *tables == 0) {
-    if (Status s = UpdateSchema(*db, kSchema); !s.ok()) return s;
+    if (Status s = UpdateSchema(*db, {kSchema, kSpanSchema, kAnalysisSchema, kInsightSchema}); !s.ok()) return s;
   } else if (*version == 1) {
-    if (Status s = UpdateSchema(*db, kDropVersion1Spans); !s.ok()) return s;
+    if (Status s = UpdateSchema(*db, {kDropVersion1Spans, kSpanSchema, kAddVersion3Marks, kAnalysisSchema,
+                                      kAddVersion4Marks, kInsightSchema});
+        !s.ok()) {
+      return s;
+    }
+  } else if (*version == 2) {
+    if (Status s = UpdateSchema(*db, {kAddVersion3Marks, kAnalysisSchema, kAddVersion4Marks, kInsightSchema});
+        !s.ok()) {
+      return s;
+    }
+  } else if (*version == 3) {
+    if (Status s = UpdateSchema(*db, {kAddVersion4Marks, kInsightSchema}); !s.ok()) return s;
   } else if (*version != kSchemaVersion) {
     return Status::IOError(path + " has schema version " + std::to_string(*version) + "; this augur reads version " +
                            std::to_string(kSchemaVersion));
   }
+  return db;
+}
+
+StatusOr<Db> OpenAnalysisWriteConnection(const std::string& path) {
+  auto db = Db::Open(path, SQLITE_OPEN_READWRITE);
+  if (!db.ok()) return db.status();
+  if (Status s = ConfigureConnection(*db, 4 * 1024); !s.ok()) return s;
+  // A per-connection setting: the same durability as the ingest writer's.
+  if (Status s = db->Exec("PRAGMA synchronous = NORMAL"); !s.ok()) return s;
   return db;
 }
 

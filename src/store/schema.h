@@ -3,7 +3,10 @@
 // The schema version lives in PRAGMA user_version; a later augur that changes
 // the schema bumps kSchemaVersion and migrates older files in
 // OpenWriteConnection(). Version 2 keeps spans in blocks; opening a version 1
-// file drops its spans and keeps everything else.
+// file drops its spans and keeps everything else. Version 3 adds anomalies,
+// change events and analysis state; opening a version 2 file adds them.
+// Version 4 adds insights and their feedback; opening a version 1, 2 or 3
+// file adds what it lacks.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +17,7 @@
 
 namespace augur::store {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 4;
 
 // The writer keeps the start times of a span block's spans within this of
 // one another, so the blocks holding spans that start in [from, to] are
@@ -24,6 +27,12 @@ inline constexpr uint64_t kMaxBlockStartSpread = 60'000'000'000ULL;  // 1 minute
 // Opens (creating if missing) the database at `path` for the one writer,
 // applies the connection settings and creates or checks the schema.
 StatusOr<Db> OpenWriteConnection(const std::string& path);
+
+// Opens the store's second write connection, for analysis results and
+// change events (analysis_writer.h). The writer's connection must be open
+// (it creates and migrates the schema). Its busy timeout bounds how long a
+// write waits for the ingest writer's transaction.
+StatusOr<Db> OpenAnalysisWriteConnection(const std::string& path);
 
 // Opens a read-only connection for queries. The writer's connection must be
 // open (it creates the file and keeps the WAL index alive).

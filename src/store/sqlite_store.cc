@@ -1,9 +1,11 @@
 // Store::Open and the SQLite-backed Store: the write connection with its
-// Writer and Retention, and a pool of read connections for the queries.
+// Writer and Retention, the second write connection for analysis results,
+// insights, feedback and events (AnalysisWriter), and a pool of read connections for the queries.
 #include <atomic>
 #include <filesystem>
 #include <system_error>
 
+#include "store/analysis_writer.h"
 #include "store/reader_pool.h"
 #include "store/retention.h"
 #include "store/schema.h"
@@ -15,7 +17,7 @@ namespace {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(Db db, std::string path) : db_(std::move(db)), readers_(std::move(path)) {}
+  SqliteStore(Db db, std::string path) : db_(std::move(db)), path_(path), readers_(std::move(path)) {}
 
   // The writer and retention keep a pointer to db_, so they are made once it
   // has its final address.
@@ -26,6 +28,9 @@ class SqliteStore final : public Store {
     auto retention = Retention::Create(&db_, options.max_age_seconds, options.max_bytes);
     if (!retention.ok()) return retention.status();
     retention_ = std::move(*retention);
+    auto analysis = AnalysisWriter::Open(path_);
+    if (!analysis.ok()) return analysis.status();
+    analysis_ = std::move(*analysis);
     return Status::OK();
   }
 
@@ -79,11 +84,78 @@ class SqliteStore final : public Store {
     return stats;
   }
 
+  Status PutAnomalies(const std::vector<model::Anomaly>& anomalies) override {
+    return analysis_->PutAnomalies(anomalies);
+  }
+
+  StatusOr<std::vector<model::Anomaly>> QueryAnomalies(const AnomalyQuery& query) override {
+    auto reader = readers_.Acquire();
+    if (!reader.ok()) return reader.status();
+    return (*reader)->QueryAnomalies(query);
+  }
+
+  StatusOr<model::Anomaly> GetAnomaly(const std::string& id) override {
+    auto reader = readers_.Acquire();
+    if (!reader.ok()) return reader.status();
+    return (*reader)->GetAnomaly(id);
+  }
+
+  Status PutInsights(const std::vector<model::Insight>& insights) override { return analysis_->PutInsights(insights); }
+
+  StatusOr<std::vector<model::Insight>> QueryInsights(const InsightQuery& query) override {
+    auto reader = readers_.Acquire();
+    if (!reader.ok()) return reader.status();
+    return (*reader)->QueryInsights(query);
+  }
+
+  StatusOr<model::Insight> GetInsight(const std::string& id) override {
+    auto reader = readers_.Acquire();
+    if (!reader.ok()) return reader.status();
+    return (*reader)->GetInsight(id);
+  }
+
+  StatusOr<model::Insight> PutFeedback(const std::string& insight_id, const std::string& feedback,
+                                       uint64_t now_unix_nano) override {
+    return analysis_->PutFeedback(insight_id, feedback, now_unix_nano);
+  }
+
+  StatusOr<std::vector<FeedbackRecord>> ListFeedback(const FeedbackQuery& query) override {
+    auto reader = readers_.Acquire();
+    if (!reader.ok()) return reader.status();
+    return (*reader)->ListFeedback(query);
+  }
+
+  StatusOr<model::ChangeEvent> PutEvent(const model::ChangeEvent& event) override { return analysis_->PutEvent(event); }
+
+  StatusOr<std::vector<model::ChangeEvent>> QueryEvents(const EventQuery& query) override {
+    auto reader = readers_.Acquire();
+    if (!reader.ok()) return reader.status();
+    return (*reader)->QueryEvents(query);
+  }
+
+  StatusOr<model::ChangeEvent> GetEvent(const std::string& id) override {
+    auto reader = readers_.Acquire();
+    if (!reader.ok()) return reader.status();
+    return (*reader)->GetEvent(id);
+  }
+
+  Status PutState(const std::string& name, const std::string& bytes) override {
+    return analysis_->PutState(name, bytes);
+  }
+
+  StatusOr<std::string> GetState(const std::string& name) override {
+    auto reader = readers_.Acquire();
+    if (!reader.ok()) return reader.status();
+    return (*reader)->GetState(name);
+  }
+
  private:
   // Declared first so it closes last, after the statements that use it.
   Db db_;
   std::unique_ptr<Writer> writer_;
   std::unique_ptr<Retention> retention_;
+  const std::string path_;
+  std::unique_ptr<AnalysisWriter> analysis_;
   ReaderPool readers_;
   std::atomic<uint64_t> retention_deleted_{0};
 };

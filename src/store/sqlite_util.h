@@ -8,7 +8,9 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -17,6 +19,15 @@
 #include "common/status.h"
 
 namespace augur::store {
+
+// A query bound (time or limit) as SQLite's int64, clamped: UINT64_MAX
+// ("no bound") becomes INT64_MAX.
+inline int64_t SqlTime(uint64_t t) {
+  return static_cast<int64_t>(std::min<uint64_t>(t, std::numeric_limits<int64_t>::max()));
+}
+inline int64_t SqlLimit(size_t n) {
+  return static_cast<int64_t>(std::min<size_t>(n, std::numeric_limits<int64_t>::max()));
+}
 
 // kIOError carrying SQLite's message: "<what>: <sqlite message>".
 Status SqliteError(sqlite3* db, std::string_view what);

@@ -939,11 +939,15 @@ TEST_F(StoreTest, OpeningAVersion1FileDropsItsSpansOnly) {
     INSERT INTO spans VALUES (7, x'00', x'00', NULL, 1, 1, 'old', 0, 1, 2, 0, '', 0, '', '{}', NULL, NULL);
     ALTER TABLE ingest_marks RENAME COLUMN span_blocks TO spans;
     UPDATE ingest_marks SET spans = 7;
+    DROP TABLE insights; DROP TABLE insight_services; DROP TABLE insight_feedback;
+    ALTER TABLE ingest_marks DROP COLUMN insights;
+    DROP TABLE anomalies; DROP TABLE events; DROP TABLE analysis_state;
+    ALTER TABLE ingest_marks DROP COLUMN anomalies;
     PRAGMA user_version = 1;
   )sql");
   auto store = Open();
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(SqlInt(dir_, "PRAGMA user_version"), 2);
+  EXPECT_EQ(SqlInt(dir_, "PRAGMA user_version"), 4);
   EXPECT_EQ(SqlInt(dir_, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'spans%'"), 0);
   EXPECT_EQ(SqlInt(dir_, "SELECT max(span_blocks) FROM ingest_marks"), 0);
   const StoreStats stats = store->Stats();
@@ -960,10 +964,10 @@ TEST_F(StoreTest, OpeningAVersion1FileDropsItsSpansOnly) {
 
 TEST_F(StoreTest, OpeningALaterVersionFails) {
   { ASSERT_NE(Open(), nullptr); }
-  SqlExec(dir_, "PRAGMA user_version = 3");
+  SqlExec(dir_, "PRAGMA user_version = 5");
   auto store = Store::Open({dir_, 0, 0});
   ASSERT_FALSE(store.ok());
-  EXPECT_NE(store.status().message().find("schema version 3"), std::string::npos) << store.status().ToString();
+  EXPECT_NE(store.status().message().find("schema version 5"), std::string::npos) << store.status().ToString();
 }
 
 // The benchmarks' workload: realistic spans (10 attributes, one resource of

@@ -1,0 +1,137 @@
+#include "engine/engine.h"
+
+#include <nlohmann/json.hpp>
+
+#include "insight/topology_view.h"
+
+namespace augur::engine {
+
+// The correlator's window on the topology builder.
+class Engine::View final : public insight::TopologyView {
+ public:
+  explicit View(const topology::TopologyBuilder& t) : t_(t) {}
+
+  std::vector<insight::NodeRef> Callees(const std::string& service, const std::string& operation) const override {
+    std::vector<insight::NodeRef> out;
+    for (const auto& l : t_.LinksFrom(service, operation)) {
+      if (l.client_operation != operation) out.push_back({l.caller_service, l.client_operation, false});
+      const bool dependency = l.callee_kind != topology::NodeKind::kService;
+      out.push_back({l.callee, dependency ? "" : l.callee_operation, dependency});
+    }
+    return out;
+  }
+  std::vector<insight::NodeRef> Callers(const std::string& service, const std::string& operation) const override {
+    std::vector<insight::NodeRef> out;
+    for (const auto& l : t_.LinksTo(service, operation)) {
+      out.push_back({l.caller_service, l.caller_operation, false});
+      out.push_back({l.caller_service, l.client_operation, false});
+    }
+    return out;
+  }
+  std::string ServiceBehindPeer(const std::string& service, const std::string& peer) const override {
+    return t_.ServiceBehindPeer(service, peer);
+  }
+  insight::TimeSplit Split(const std::string& service, const std::string& operation, uint64_t from_ns,
+                           uint64_t to_ns) const override {
+    auto w = t_.OperationWindow(service, operation, model::SpanKind::kServer, from_ns, to_ns);
+    if (w.cell.count == 0) w = t_.OperationWindow(service, operation, std::nullopt, from_ns, to_ns);
+    insight::TimeSplit s;
+    s.count = w.cell.count;
+    if (s.count > 0) {
+      s.self_ms = w.cell.a.Quantile(0.5);
+      s.downstream_ms = w.cell.b.empty() ? 0 : w.cell.b.Quantile(0.5);
+    }
+    return s;
+  }
+
+ private:
+  const topology::TopologyBuilder& t_;
+};
+
+Engine::Engine(EngineOptions options)
+    : analyzer_(options.analyzer), topology_(options.topology), correlator_(options.correlator) {}
+
+void Engine::Add(const model::Batch& batch) {
+  // Topology first, so the correlator sees this batch's traces' self time.
+  topology_.Add(batch);
+  analyzer_.Add(batch);
+  Correlate();
+}
+
+void Engine::AdvanceTo(uint64_t time_ns) {
+  topology_.AdvanceTo(time_ns);
+  analyzer_.AdvanceTo(time_ns);
+  Correlate();
+}
+
+void Engine::Correlate() {
+  const View view(topology_);
+  // Deployments before anomalies: an anomaly raised in this batch may be
+  // explained by a version first seen in it.
+  const size_t first_event = inferred_.size();
+  analyzer_.TakeInferredEvents(&inferred_);
+  for (size_t i = first_event; i < inferred_.size(); ++i) correlator_.OnEvent(inferred_[i], view);
+  const size_t first_anomaly = anomalies_.size();
+  analyzer_.TakeAnomalies(&anomalies_);
+  for (size_t i = first_anomaly; i < anomalies_.size(); ++i) correlator_.OnAnomaly(anomalies_[i], view);
+  correlator_.AdvanceTo(analyzer_.watermark());
+}
+
+void Engine::AddEvent(const model::ChangeEvent& event) { correlator_.OnEvent(event, View(topology_)); }
+
+void Engine::ApplyFeedback(const model::Insight& insight, std::string_view feedback) {
+  if (feedback != "TOO_SENSITIVE") return;
+  for (const auto& a : insight.anomalies) analyzer_.SetSensitivity(a.anomaly.series, detect::Sensitivity::kLow);
+}
+
+void Engine::TakeAnomalies(std::vector<model::Anomaly>* out) {
+  for (auto& a : anomalies_) out->push_back(std::move(a));
+  anomalies_.clear();
+}
+
+void Engine::TakeInferredEvents(std::vector<model::ChangeEvent>* out) {
+  for (auto& e : inferred_) out->push_back(std::move(e));
+  inferred_.clear();
+}
+
+void Engine::TakeInsights(std::vector<model::Insight>* out) { correlator_.TakeInsights(out); }
+
+topology::Topology Engine::Topology(uint64_t from_ns, uint64_t to_ns) const {
+  return topology_.Snapshot(from_ns, to_ns);
+}
+
+std::string Engine::SaveState() const {
+  // Three opaque parts, each versioned by its owner.
+  nlohmann::json j = {{"format", "augur.engine"},
+                      {"version", 1},
+                      {"analyzer", nlohmann::json::binary_t(std::vector<uint8_t>())},
+                      {"topology", nlohmann::json::binary_t(std::vector<uint8_t>())},
+                      {"correlator", correlator_.SaveState()}};
+  const std::string a = analyzer_.SaveState(), t = topology_.SaveState();
+  j["analyzer"] = nlohmann::json::binary_t(std::vector<uint8_t>(a.begin(), a.end()));
+  j["topology"] = nlohmann::json::binary_t(std::vector<uint8_t>(t.begin(), t.end()));
+  const std::vector<uint8_t> bytes = nlohmann::json::to_cbor(j);
+  return std::string(bytes.begin(), bytes.end());
+}
+
+Status Engine::LoadState(std::string_view bytes) {
+  const auto j = nlohmann::json::from_cbor(bytes.begin(), bytes.end(), /*strict=*/true, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object() || j.value("format", "") != "augur.engine" || j.value("version", 0) != 1) {
+    return Status::InvalidArgument("not an augur engine state (format augur.engine, version 1)");
+  }
+  if (!j.contains("analyzer") || !j["analyzer"].is_binary() || !j.contains("topology") || !j["topology"].is_binary() ||
+      !j.contains("correlator") || !j["correlator"].is_string()) {
+    return Status::InvalidArgument("engine state lacks a part");
+  }
+  const auto& a = j["analyzer"].get_binary();
+  const auto& t = j["topology"].get_binary();
+  if (Status s = analyzer_.LoadState(std::string_view(reinterpret_cast<const char*>(a.data()), a.size())); !s.ok()) {
+    return s;
+  }
+  if (Status s = topology_.LoadState(std::string_view(reinterpret_cast<const char*>(t.data()), t.size())); !s.ok()) {
+    return s;
+  }
+  return correlator_.LoadState(j["correlator"].get<std::string>());
+}
+
+}  // namespace augur::engine

@@ -1,0 +1,83 @@
+// Engine: the whole of augur's analysis, pure. Telemetry and change events
+// in; anomalies, inferred deployments and insights out.
+//
+//   Batch ──┬─> topology::TopologyBuilder ── traces, service graph, self time ──┐ (TopologyView)
+//           └─> analysis::Analyzer ── anomalies, inferred deployments ──────────┤
+//   change events (API, CLI) ───────────────────────────────────────────────────┴─> insight::Correlator ─> insights
+//
+// The analysis stage (ingest/analysis_stage.h) runs one Engine on its
+// thread for `augur serve`; scenario tests and benchmarks run one directly
+// on generated telemetry, so they exercise exactly the production code.
+//
+// Same input, same output: no clock, no I/O; the only time is event time.
+// Not thread-safe; one owner thread (the stage guards it with a mutex for
+// the API's topology snapshots).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analysis/analyzer.h"
+#include "common/status.h"
+#include "insight/correlator.h"
+#include "model/anomaly.h"
+#include "model/change_event.h"
+#include "model/insight.h"
+#include "topology/topology_builder.h"
+
+namespace augur::engine {
+
+struct EngineOptions {
+  analysis::AnalyzerOptions analyzer;
+  topology::TopologyOptions topology;
+  insight::CorrelatorOptions correlator;
+};
+
+class Engine {
+ public:
+  explicit Engine(EngineOptions options = {});
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  void Add(const model::Batch& batch);
+  // A change event as stored (explicit, or an inferred one after the
+  // store merged it); the correlator relates it to anomalies near it.
+  void AddEvent(const model::ChangeEvent& event);
+  // Live mode, sources idle: moves event time on (see EventClock::AdvanceTo).
+  void AdvanceTo(uint64_t time_ns);
+  // User feedback on an insight: TOO_SENSITIVE lowers the sensitivity of
+  // every series with an anomaly in it, for good (saved with the state).
+  void ApplyFeedback(const model::Insight& insight, std::string_view feedback);
+
+  // What changed since the last call of each.
+  void TakeAnomalies(std::vector<model::Anomaly>* out);
+  void TakeInferredEvents(std::vector<model::ChangeEvent>* out);
+  void TakeInsights(std::vector<model::Insight>* out);
+
+  // The topology over buckets starting in [from, to) (GET /api/v1/topology).
+  topology::Topology Topology(uint64_t from_ns, uint64_t to_ns) const;
+
+  std::string SaveState() const;
+  // For a fresh Engine. On error the engine is half-loaded and must be
+  // replaced by a fresh one (augur then relearns).
+  Status LoadState(std::string_view bytes);
+
+  uint64_t watermark() const { return analyzer_.watermark(); }
+  analysis::AnalyzerStats analyzer_stats() const { return analyzer_.stats(); }
+  topology::TopologyStats topology_stats() const { return topology_.stats(); }
+  const insight::CorrelatorStats& correlator_stats() const { return correlator_.stats(); }
+
+ private:
+  class View;
+  void Correlate();
+
+  analysis::Analyzer analyzer_;
+  topology::TopologyBuilder topology_;
+  insight::Correlator correlator_;
+  std::vector<model::Anomaly> anomalies_;  // taken from the analyzer, not yet by the caller
+  std::vector<model::ChangeEvent> inferred_;
+};
+
+}  // namespace augur::engine

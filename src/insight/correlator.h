@@ -1,0 +1,128 @@
+// Correlator: anomalies + change events + topology → insights.
+//
+// Grouping. Each anomaly sits on a node: its (service, operation), and
+// for a client-span series whose `peer` is not itself an instrumented
+// service, also that dependency. Two anomalies are linked when their nodes
+// are the same, or one calls the other directly (TopologyView), or one of
+// them is service-wide (no operation) on the other's service. A new anomaly
+// joins the open insight (of the same type: forecasts make PROACTIVE
+// insights of their own) holding an anomaly it is linked to whose onset
+// lies within `group_window`. When it links to several open insights, they
+// were one incident seen from two sides: the younger ones merge into the
+// oldest (one that was already reported is closed with a note naming the
+// insight that took it over).
+// Linking by operation, not by service, keeps two faults behind one
+// gateway apart: the gateway's POST symptom links to the writer, its GET
+// symptom to the reader. After an anomaly joins, the insight is ranked
+// again, so an early symptom that opened it gives way to its cause.
+//
+// Ranking. Every node with an anomaly in the insight is a candidate; its
+// score adds up evidence, each piece recorded as a sentence:
+//  - onset order: earlier onsets score higher (a cause precedes its symptoms);
+//  - self time (latency): where the added time is spent. When the node's
+//    own time grew by most of the increase, the node is the cause; when its
+//    downstream time grew instead, the cause is below it and the node is
+//    penalised;
+//  - graph position: a node with an anomalous callee of the same kind is
+//    likely a symptom of it, unless its self time says otherwise;
+//  - errors: the deepest node whose errors rose;
+//  - change events: a change on the node's service (or on the service that
+//    owns a dependency call) in [onset - event_lookback, onset + event_slack]
+//    weighs most, the closer the stronger.
+// Confidence is the winner's share of the positive scores, so a lone
+// candidate with no supporting evidence does not read as certain.
+// The winner's anomalies are causal, the rest contextual (with the reason).
+//
+// Lifecycle: ONGOING while any anomaly is ongoing; CLOSED once all of them
+// ended and `close_after` of event time passed with no new one (AdvanceTo),
+// end_ns = the last anomaly's end. A closed insight never reopens: a later
+// anomaly starts a new one.
+//
+// Output: TakeInsights() returns each insight that changed since the last
+// call (full records, revision incremented), in id order. Deterministic: no
+// clock, no I/O; the same calls give the same insights and ids.
+//
+// Bounds: open insights, anomalies per insight, events remembered per
+// service and services with events are capped; overflow is counted.
+// Not thread-safe; owned by the analysis thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "insight/topology_view.h"
+#include "model/anomaly.h"
+#include "model/change_event.h"
+#include "model/insight.h"
+
+namespace augur::insight {
+
+struct CorrelatorOptions {
+  uint64_t group_window_ns = 10 * 60'000'000'000ULL;
+  uint64_t event_lookback_ns = 30 * 60'000'000'000ULL;  // a change this long before an onset may have caused it
+  uint64_t event_slack_ns = 60'000'000'000ULL;          // events recorded a little after the onset (clock skew)
+  uint64_t close_after_ns = 2 * 60'000'000'000ULL;
+  // Window before the onset that self time is compared against.
+  uint64_t split_baseline_ns = 15 * 60'000'000'000ULL;
+  size_t max_open_insights = 1000;
+  size_t max_anomalies_per_insight = 100;
+  size_t max_events_per_service = 64;
+  size_t max_event_services = 10'000;
+};
+
+struct CorrelatorStats {
+  uint64_t insights_opened = 0;
+  uint64_t insights_closed = 0;
+  uint64_t insights_merged = 0;  // one incident first seen as two: the younger merged into the older
+  uint64_t anomalies_grouped = 0;
+  uint64_t anomalies_dropped = 0;  // an insight full, or too many open insights
+  uint64_t events_seen = 0;
+  uint64_t events_dropped = 0;
+};
+
+class Correlator {
+ public:
+  explicit Correlator(CorrelatorOptions options = {});
+
+  // A change event, explicit or inferred (the store's merged record). An
+  // event with a known id replaces the old one. Open insights it may explain
+  // are ranked again.
+  void OnEvent(const model::ChangeEvent& event, const TopologyView& topology);
+  // An anomaly raised, updated or ended (same id when it changes).
+  void OnAnomaly(const model::Anomaly& anomaly, const TopologyView& topology);
+  // Event time moved on: closes insights whose anomalies all ended long enough ago.
+  void AdvanceTo(uint64_t now_ns);
+
+  void TakeInsights(std::vector<model::Insight>* out);
+
+  std::string SaveState() const;
+  Status LoadState(std::string_view bytes);
+
+  const CorrelatorStats& stats() const { return stats_; }
+
+ private:
+  struct Open {
+    model::Insight insight;
+    uint64_t last_activity_ns = 0;  // latest onset/raise/end of its anomalies
+    bool dirty = false;
+    bool emitted = false;  // TakeInsights has returned it at least once
+  };
+  void Absorb(Open* into, Open* from);
+  Open* FindGroup(const model::Anomaly& a, const TopologyView& topology);
+  void Rank(Open* open, const TopologyView& topology);
+  std::vector<const model::ChangeEvent*> EventsNear(const std::string& service, uint64_t onset_ns) const;
+
+  CorrelatorOptions options_;
+  std::map<std::string, Open> open_;                   // by insight id: ONGOING ones
+  std::map<std::string, std::string> insight_of_;      // anomaly id → insight id (open insights)
+  std::map<std::string, std::vector<model::ChangeEvent>> events_;  // by service, time order
+  std::vector<model::Insight> changed_;                // closed or changed since TakeInsights
+  CorrelatorStats stats_;
+};
+
+}  // namespace augur::insight

@@ -1,0 +1,263 @@
+#include "insight/correlator.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace augur::insight {
+namespace {
+
+constexpr uint64_t kS = 1'000'000'000;
+constexpr uint64_t kT0 = 1'800'000'000 * kS;
+
+// gateway POST /items → writer POST /items → redis/items (SET)
+// gateway GET /items  → reader GET /items  → redis/items (GET)
+class FakeTopology : public TopologyView {
+ public:
+  std::vector<NodeRef> Callees(const std::string& service, const std::string& operation) const override {
+    auto it = callees_.find({service, operation, false});
+    return it == callees_.end() ? std::vector<NodeRef>{} : it->second;
+  }
+  std::vector<NodeRef> Callers(const std::string&, const std::string&) const override { return {}; }
+  std::string ServiceBehindPeer(const std::string& service, const std::string& peer) const override {
+    if (service == "gateway" && peer == "writer:8080") return "writer";
+    if (service == "gateway" && peer == "reader:8080") return "reader";
+    return "";
+  }
+  TimeSplit Split(const std::string& service, const std::string& operation, uint64_t from, uint64_t) const override {
+    auto it = splits_.find(service + " " + operation);
+    if (it == splits_.end()) return {};
+    return from < onset_ ? it->second.first : it->second.second;
+  }
+
+  std::map<NodeRef, std::vector<NodeRef>> callees_ = {
+      {{"gateway", "POST /items", false}, {{"gateway", "POST", false}, {"writer", "POST /items", false}}},
+      {{"gateway", "POST", false}, {{"writer", "POST /items", false}}},
+      {{"gateway", "GET /items", false}, {{"gateway", "GET", false}, {"reader", "GET /items", false}}},
+      {{"gateway", "GET", false}, {{"reader", "GET /items", false}}},
+      {{"writer", "POST /items", false}, {{"writer", "SET", false}, {"redis/items", "", true}}},
+      {{"writer", "SET", false}, {{"redis/items", "", true}}},
+      {{"reader", "GET /items", false}, {{"reader", "GET", false}, {"redis/items", "", true}}},
+      {{"reader", "GET", false}, {{"redis/items", "", true}}},
+  };
+  std::map<std::string, std::pair<TimeSplit, TimeSplit>> splits_;
+  uint64_t onset_ = 0;
+};
+
+model::Anomaly Latency(const std::string& service, const std::string& op, uint64_t onset, const std::string& peer = "",
+                       double before = 40, double observed = 380) {
+  model::Anomaly a;
+  a.series.metric = "span.duration";
+  a.series.service = service;
+  a.series.operation = op;
+  a.series.attributes = {{"span.kind", peer.empty() ? "SERVER" : "CLIENT"}};
+  if (!peer.empty()) a.series.attributes.insert(a.series.attributes.begin(), {"peer", peer});
+  a.id = "an-" + service + "-" + op;
+  a.kind = "latency";
+  a.direction = "up";
+  a.quantity = "p90";
+  a.unit = "ms";
+  a.onset_ns = onset;
+  a.detected_ns = onset + 12 * kS;
+  a.updated_ns = a.detected_ns;
+  a.before = before;
+  a.observed = observed;
+  a.score = 0.9;
+  a.explanation = "p90 duration of " + op + " on " + service + " rose from 40 ms to 380 ms; expected 30–55 ms";
+  return a;
+}
+
+model::ChangeEvent Deploy(const std::string& service, uint64_t t) {
+  model::ChangeEvent e;
+  e.id = "ev-1";
+  e.type = model::ChangeType::kDeployment;
+  e.service = service;
+  e.time_ns = t;
+  e.version = "2";
+  e.previous_version = "1";
+  e.source = "api";
+  e.changes = {{"INJECT_LATENCY", "false", "true"}};
+  return e;
+}
+
+std::vector<model::Insight> Take(Correlator& c) {
+  std::vector<model::Insight> out;
+  c.TakeInsights(&out);
+  return out;
+}
+
+TEST(Correlator, TheArticleFaultIsOneInsightNamingTheDeploymentAndTheFunction) {
+  FakeTopology topo;
+  const uint64_t onset = kT0 + 600 * kS;
+  topo.onset_ = onset;
+  topo.splits_["writer POST /items"] = {{1000, 40, 3}, {1000, 370, 3}};
+  topo.splits_["gateway POST /items"] = {{1000, 2, 45}, {1000, 2, 375}};
+  Correlator c;
+  c.OnEvent(Deploy("writer", onset - 12 * kS), topo);
+  // Symptoms first (alphabetical order from the analyzer), the cause last.
+  c.OnAnomaly(Latency("gateway", "POST /items", onset), topo);
+  c.OnAnomaly(Latency("gateway", "POST", onset, "writer:8080"), topo);
+  c.OnAnomaly(Latency("writer", "POST /items", onset + 5 * kS), topo);
+  auto out = Take(c);
+  ASSERT_EQ(out.size(), 1u);
+  const model::Insight& in = out[0];
+  EXPECT_EQ(in.status, "ONGOING");
+  EXPECT_EQ(in.root_cause.service, "writer");
+  EXPECT_EQ(in.root_cause.operation, "POST /items");
+  EXPECT_EQ(in.root_cause.dependency, "");
+  EXPECT_EQ(in.root_cause.kind, "latency");
+  ASSERT_EQ(in.related_events.size(), 1u);
+  EXPECT_EQ(in.related_events[0].id, "ev-1");
+  EXPECT_EQ(in.anomalies.size(), 3u);
+  for (const auto& a : in.anomalies) {
+    EXPECT_EQ(a.role, a.anomaly.series.service == "writer" ? "causal" : "contextual") << a.anomaly.id;
+  }
+  EXPECT_NE(in.name.find("writer"), std::string::npos) << in.name;
+  EXPECT_NE(in.name.find("ev-1"), std::string::npos) << in.name;
+  EXPECT_NE(in.summary.find("INJECT_LATENCY false → true"), std::string::npos) << in.summary;
+  EXPECT_NE(in.summary.find("inside writer itself"), std::string::npos) << in.summary;
+  ASSERT_FALSE(in.recommendations.empty());
+  EXPECT_NE(in.recommendations[0].name.find("Roll back"), std::string::npos);
+  EXPECT_EQ(in.start_ns, onset);
+  EXPECT_EQ(in.severity, "HIGH");  // 380 ms against 40 ms
+}
+
+TEST(Correlator, SlowTableCallsBlameTheDependencyNotTheFunction) {
+  FakeTopology topo;
+  const uint64_t onset = kT0 + 600 * kS;
+  topo.onset_ = onset;
+  topo.splits_["writer POST /items"] = {{1000, 30, 10}, {1000, 31, 300}};
+  Correlator c;
+  c.OnAnomaly(Latency("writer", "POST /items", onset), topo);
+  c.OnAnomaly(Latency("writer", "SET", onset, "redis/items"), topo);
+  c.OnAnomaly(Latency("gateway", "POST /items", onset), topo);
+  auto out = Take(c);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].root_cause.dependency, "redis/items");
+  EXPECT_EQ(out[0].root_cause.service, "writer");
+  EXPECT_TRUE(out[0].related_events.empty());
+  ASSERT_FALSE(out[0].recommendations.empty());
+  EXPECT_EQ(out[0].recommendations[0].name, "Check redis/items");
+}
+
+TEST(Correlator, TwoFaultsBehindOneGatewayStayTwoInsights) {
+  FakeTopology topo;
+  const uint64_t onset = kT0 + 600 * kS;
+  Correlator c;
+  c.OnAnomaly(Latency("gateway", "GET /items", onset), topo);
+  c.OnAnomaly(Latency("gateway", "POST /items", onset), topo);
+  c.OnAnomaly(Latency("reader", "GET /items", onset), topo);
+  c.OnAnomaly(Latency("writer", "POST /items", onset), topo);
+  auto out = Take(c);
+  ASSERT_EQ(out.size(), 2u);
+  std::set<std::string> causes = {out[0].root_cause.service, out[1].root_cause.service};
+  EXPECT_EQ(causes, (std::set<std::string>{"reader", "writer"}));
+  for (const auto& in : out) {
+    EXPECT_TRUE(in.recommendations.empty() || in.recommendations[0].name.find("Roll back") == std::string::npos);
+  }
+}
+
+TEST(Correlator, ADeploymentLongBeforeIsNotRelated) {
+  FakeTopology topo;
+  const uint64_t onset = kT0 + 7200 * kS;
+  Correlator c;
+  c.OnEvent(Deploy("writer", kT0), topo);
+  c.OnAnomaly(Latency("writer", "POST /items", onset), topo);
+  auto out = Take(c);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(out[0].related_events.empty());
+  ASSERT_FALSE(out[0].recommendations.empty());
+  EXPECT_EQ(out[0].recommendations[0].name.find("Roll back"), std::string::npos);
+}
+
+TEST(Correlator, AnEventPostedAfterTheAnomalyIsStillRelated) {
+  FakeTopology topo;
+  const uint64_t onset = kT0 + 600 * kS;
+  Correlator c;
+  c.OnAnomaly(Latency("writer", "POST /items", onset), topo);
+  ASSERT_EQ(Take(c).size(), 1u);
+  c.OnEvent(Deploy("writer", onset - 30 * kS), topo);
+  auto out = Take(c);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].revision, 2u);
+  ASSERT_EQ(out[0].related_events.size(), 1u);
+}
+
+TEST(Correlator, ClosesOnceAllAnomaliesEndedAndDoesNotReopen) {
+  FakeTopology topo;
+  const uint64_t onset = kT0 + 600 * kS;
+  Correlator c;
+  auto a = Latency("writer", "POST /items", onset);
+  c.OnAnomaly(a, topo);
+  Take(c);
+  a.end_ns = onset + 300 * kS;
+  a.updated_ns = a.end_ns;
+  c.OnAnomaly(a, topo);
+  c.AdvanceTo(a.end_ns + 60 * kS);
+  auto out = Take(c);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].status, "ONGOING");
+  c.AdvanceTo(a.end_ns + 121 * kS);
+  out = Take(c);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].status, "CLOSED");
+  EXPECT_EQ(out[0].end_ns, a.end_ns);
+  const std::string first = out[0].id;
+  // The same series fails again later: a new insight.
+  auto again = Latency("writer", "POST /items", a.end_ns + 600 * kS);
+  again.id = "an-again";
+  c.OnAnomaly(again, topo);
+  out = Take(c);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_NE(out[0].id, first);
+  EXPECT_EQ(out[0].status, "ONGOING");
+}
+
+TEST(Correlator, ForecastsMakeProactiveInsightsOfTheirOwn) {
+  FakeTopology topo;
+  Correlator c;
+  model::Anomaly f;
+  f.id = "an-f";
+  f.kind = "forecast";
+  f.series = {"disk.usage", "writer", "", {}};
+  f.onset_ns = kT0;
+  f.predicted_ns = kT0 + 3600 * kS;
+  f.explanation = "disk.usage of writer will reach 100 % at 01:00";
+  c.OnAnomaly(f, topo);
+  c.OnAnomaly(Latency("writer", "POST /items", kT0), topo);
+  auto out = Take(c);
+  ASSERT_EQ(out.size(), 2u);
+  int proactive = 0;
+  for (const auto& in : out) proactive += in.type == "PROACTIVE";
+  EXPECT_EQ(proactive, 1);
+}
+
+}  // namespace
+}  // namespace augur::insight
+
+namespace augur::insight {
+namespace {
+
+TEST(Correlator, StateRoundTripContinuesTheSameInsight) {
+  FakeTopology topo;
+  const uint64_t onset = kT0 + 600 * kS;
+  Correlator a;
+  a.OnEvent(Deploy("writer", onset - 12 * kS), topo);
+  a.OnAnomaly(Latency("writer", "POST /items", onset), topo);
+  auto first = Take(a);
+  ASSERT_EQ(first.size(), 1u);
+
+  Correlator b;
+  ASSERT_TRUE(b.LoadState(a.SaveState()).ok());
+  EXPECT_TRUE(Take(b).empty());  // nothing changed by loading
+  b.OnAnomaly(Latency("gateway", "POST /items", onset), topo);
+  a.OnAnomaly(Latency("gateway", "POST /items", onset), topo);
+  auto from_a = Take(a), from_b = Take(b);
+  ASSERT_EQ(from_b.size(), 1u);
+  EXPECT_EQ(from_b[0].id, first[0].id);
+  EXPECT_EQ(from_b, from_a);
+  EXPECT_FALSE(b.LoadState("{\"format\":\"other\"}").ok());
+}
+
+}  // namespace
+}  // namespace augur::insight

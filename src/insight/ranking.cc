@@ -1,0 +1,298 @@
+#include "insight/ranking.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+namespace augur::insight {
+namespace {
+
+constexpr double kNsPerSecond = 1e9;
+
+std::string Ms(double ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), ms >= 100 || ms <= -100 ? "%.0f ms" : "%.1f ms", ms);
+  return buf;
+}
+
+std::string Seconds(uint64_t ns) {
+  const double s = static_cast<double>(ns) / kNsPerSecond;
+  char buf[32];
+  if (s < 120) {
+    std::snprintf(buf, sizeof(buf), "%.0f s", s);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%.0f min", s / 60);
+  }
+  return buf;
+}
+
+// Latency and errors travel up a call chain; other kinds do not.
+bool Propagates(const std::string& kind) { return kind == "latency" || kind == "errors"; }
+
+NodeRef OwnNode(const model::Anomaly& a) { return {a.series.service, a.series.operation, false}; }
+
+bool Calls(const NodeRef& from, const NodeRef& to, const TopologyView& topology) {
+  if (from.dependency) return false;
+  for (const NodeRef& c : topology.Callees(from.service, from.operation)) {
+    if (c == to) return true;
+    // A callee named without an operation stands for any operation of it.
+    if (!c.dependency && !to.dependency && c.service == to.service && (c.operation.empty() || to.operation.empty())) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool Adjacent(const NodeRef& a, const NodeRef& b, const TopologyView& topology) {
+  if (a == b) return true;
+  if (!a.dependency && !b.dependency && a.service == b.service && (a.operation.empty() || b.operation.empty())) {
+    return true;
+  }
+  return Calls(a, b, topology) || Calls(b, a, topology);
+}
+
+struct Candidate {
+  NodeRef node;              // service-level key: {service, "", false} or {dependency, "", true}
+  std::string owner;         // the service whose spans show the node (dependency: the caller)
+  std::string operation;     // the operation of its strongest anomaly
+  std::vector<const model::Anomaly*> anomalies;
+  uint64_t onset_ns = UINT64_MAX;
+  double score = 0;
+  std::vector<std::pair<double, std::string>> evidence;  // (weight, sentence)
+  std::vector<const model::ChangeEvent*> events;
+  bool has_split = false;
+  double self_delta = 0, down_delta = 0, self_before = 0;
+  void Add(double weight, std::string sentence) {
+    score += weight;
+    evidence.emplace_back(weight, std::move(sentence));
+  }
+};
+
+std::string ChangeText(const model::ChangeEvent& e) {
+  std::string text;
+  for (const auto& c : e.changes) {
+    if (!text.empty()) text += ", ";
+    text += c.key + " " + (c.old_value.empty() ? "?" : c.old_value) + " → " + c.new_value;
+  }
+  return text;
+}
+
+}  // namespace
+
+NodeRef NodeOf(const model::Anomaly& a, const TopologyView& topology) {
+  const std::string_view peer = a.series.Attribute("peer");
+  if (!peer.empty() && topology.ServiceBehindPeer(a.series.service, std::string(peer)).empty()) {
+    return {std::string(peer), "", true};
+  }
+  return OwnNode(a);
+}
+
+bool Linked(const model::Anomaly& a, const model::Anomaly& b, const TopologyView& topology) {
+  const NodeRef na = NodeOf(a, topology), nb = NodeOf(b, topology);
+  const NodeRef oa = OwnNode(a), ob = OwnNode(b);
+  for (const NodeRef* x : {&na, &oa}) {
+    for (const NodeRef* y : {&nb, &ob}) {
+      if (Adjacent(*x, *y, topology)) return true;
+    }
+  }
+  // A client call to an instrumented service links to that service.
+  for (const auto* pair : {&a, &b}) {
+    const model::Anomaly& client = *pair;
+    const model::Anomaly& other = pair == &a ? b : a;
+    const std::string_view peer = client.series.Attribute("peer");
+    if (peer.empty()) continue;
+    if (topology.ServiceBehindPeer(client.series.service, std::string(peer)) == other.series.service) return true;
+  }
+  return false;
+}
+
+Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& events, const TopologyView& topology,
+             const RankingOptions& options, uint64_t now_ns) {
+  Ranking r;
+  if (anomalies.empty()) return r;
+
+  // Candidates: one per service or dependency.
+  std::map<NodeRef, Candidate> candidates;
+  std::vector<NodeRef> node_of(anomalies.size());
+  uint64_t first_onset = UINT64_MAX;
+  for (size_t i = 0; i < anomalies.size(); ++i) {
+    const model::Anomaly& a = anomalies[i];
+    NodeRef n = NodeOf(a, topology);
+    node_of[i] = n;
+    NodeRef key = n.dependency ? NodeRef{n.service, "", true} : NodeRef{n.service, "", false};
+    // A client call into an instrumented service is a symptom seen at the
+    // caller; it stays the caller's candidate (the graph rule penalises it).
+    Candidate& c = candidates[key];
+    c.node = key;
+    c.owner = a.series.service;
+    c.anomalies.push_back(&a);
+    c.onset_ns = std::min(c.onset_ns, a.onset_ns);
+    first_onset = std::min(first_onset, a.onset_ns);
+  }
+
+  for (auto& [key, c] : candidates) {
+    // The strongest anomaly names the operation, preferring server-side ones.
+    const model::Anomaly* best = nullptr;
+    for (const model::Anomaly* a : c.anomalies) {
+      const bool server = a->series.Attribute("peer").empty();
+      const bool best_server = best != nullptr && best->series.Attribute("peer").empty();
+      if (best == nullptr || (server && !best_server) || (server == best_server && a->score > best->score)) best = a;
+    }
+    c.operation = best->series.operation;
+    c.score = best->score;  // the detector's own confidence is the floor of the evidence
+
+    // Onset order: a cause precedes its symptoms (buckets are 5-10 s, so
+    // onsets within one bucket tie).
+    const double lag_s = static_cast<double>(c.onset_ns - first_onset) / kNsPerSecond;
+    c.Add(std::exp(-lag_s / 30.0), lag_s < 1 ? "its anomaly started first" : "its anomaly started " + Seconds(c.onset_ns - first_onset) + " after the first one");
+
+    // Graph position: an anomalous callee of the same kind explains this node.
+    int explained_by = 0;
+    std::string callee_name;
+    for (size_t j = 0; j < anomalies.size(); ++j) {
+      const model::Anomaly& y = anomalies[j];
+      if (!Propagates(y.kind)) continue;
+      for (const model::Anomaly* x : c.anomalies) {
+        if (x == &y || x->kind != y.kind || x->direction != y.direction) continue;
+        const NodeRef nx = NodeOf(*x, topology);
+        if (nx == node_of[j]) continue;
+        bool calls = Calls(OwnNode(*x), node_of[j], topology) || Calls(nx, node_of[j], topology);
+        const std::string_view peer = x->series.Attribute("peer");
+        if (!calls && !peer.empty() &&
+            topology.ServiceBehindPeer(x->series.service, std::string(peer)) == y.series.service) {
+          calls = true;
+        }
+        if (calls) {
+          ++explained_by;
+          callee_name = node_of[j].dependency ? node_of[j].service : y.series.service;
+          break;
+        }
+      }
+    }
+
+    // Self time: where the added time went.
+    bool self_grew = false;
+    if (!key.dependency) {
+      for (const model::Anomaly* a : c.anomalies) {
+        if (a->kind != "latency" || !a->series.Attribute("peer").empty()) continue;
+        const uint64_t onset = a->onset_ns;
+        const uint64_t from = onset > options.split_baseline_ns ? onset - options.split_baseline_ns : 0;
+        const TimeSplit before = topology.Split(a->series.service, a->series.operation, from, onset);
+        const TimeSplit after = topology.Split(a->series.service, a->series.operation, onset, std::max(now_ns, onset + 1));
+        if (before.count == 0 || after.count == 0) continue;
+        c.has_split = true;
+        c.self_before = before.self_ms;
+        c.self_delta = after.self_ms - before.self_ms;
+        c.down_delta = after.downstream_ms - before.downstream_ms;
+        const double grown = std::max(c.self_delta, 0.0) + std::max(c.down_delta, 0.0);
+        if (grown <= 0) break;
+        if (c.self_delta > 0.5 * grown && c.self_delta > std::max(2.0, 0.1 * before.self_ms)) {
+          self_grew = true;
+          c.Add(1.5, "the added time is spent inside " + c.owner + " itself (self time " + Ms(before.self_ms) + " → " +
+                         Ms(after.self_ms) + ")");
+        } else if (c.down_delta > 0.5 * grown) {
+          c.Add(-1.0, "the added time is spent in its calls (downstream time +" + Ms(c.down_delta) +
+                          "), not in its own code");
+        }
+        break;
+      }
+    }
+    if (explained_by > 0 && !self_grew) {
+      c.Add(-1.0, "it calls " + callee_name + ", which shows the same kind of anomaly");
+    } else if (explained_by == 0) {
+      c.Add(0.5, "nothing it calls shows the same anomaly");
+    }
+
+    // Change events shortly before the onset.
+    const std::string event_service = key.dependency ? key.service : c.owner;
+    c.events = events(event_service, c.onset_ns);
+    if (key.dependency) {  // a change of the calling service may also explain its calls
+      for (const model::ChangeEvent* e : events(c.owner, c.onset_ns)) c.events.push_back(e);
+    }
+    double best_event = 0;
+    std::string best_sentence;
+    for (const model::ChangeEvent* e : c.events) {
+      const double gap_s = (static_cast<double>(c.onset_ns) - static_cast<double>(e->time_ns)) / kNsPerSecond;
+      // Closer is stronger: full weight within a minute, half at ~5 min.
+      const double weight = 2.0 / (1.0 + std::max(gap_s, 0.0) / 300.0) * (key.dependency && e->service == c.owner ? 0.5 : 1.0);
+      if (weight > best_event) {
+        best_event = weight;
+        const std::string what = std::string(model::ChangeTypeName(e->type)) + " " + e->id + " of " + e->service;
+        const std::string diff = ChangeText(*e);
+        best_sentence = (gap_s >= 0 ? "it started " + Seconds(static_cast<uint64_t>(gap_s * kNsPerSecond)) + " after "
+                                    : "it started " + Seconds(static_cast<uint64_t>(-gap_s * kNsPerSecond)) + " before ") +
+                        what + (diff.empty() ? "" : " (" + diff + ")");
+      }
+    }
+    if (best_event > 0) c.Add(best_event, best_sentence);
+  }
+
+  // The winner; ties go to the earlier onset, then the name (deterministic).
+  const Candidate* win = nullptr;
+  double positive = 0;
+  for (const auto& [key, c] : candidates) {
+    positive += std::max(c.score, 0.0);
+    if (win == nullptr || c.score > win->score + 1e-9 ||
+        (std::abs(c.score - win->score) <= 1e-9 && c.onset_ns < win->onset_ns)) {
+      win = &c;
+    }
+  }
+  model::RootCause& rc = r.root_cause;
+  rc.service = win->owner;
+  rc.operation = win->operation;
+  rc.dependency = win->node.dependency ? win->node.service : "";
+  rc.kind = win->anomalies.front()->kind;
+  for (const model::Anomaly* a : win->anomalies) {
+    if (a->score > 0 && Propagates(a->kind)) {
+      rc.kind = a->kind;
+      break;
+    }
+  }
+  if (rc.kind == "metric_level" || rc.kind == "metric_spike") rc.kind = "metric";
+  rc.confidence = positive > 0 ? std::clamp(std::max(win->score, 0.0) / positive, 0.05, 0.99) : 0.05;
+  auto evidence = win->evidence;
+  std::stable_sort(evidence.begin(), evidence.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+  for (const auto& [w, sentence] : evidence) {
+    if (w > 0) rc.evidence.push_back(sentence);
+  }
+  r.has_split = win->has_split;
+  r.self_delta_ms = win->self_delta;
+  r.downstream_delta_ms = win->down_delta;
+  r.self_before_ms = win->self_before;
+  r.onset_ns = win->onset_ns;
+
+  // Roles.
+  for (size_t i = 0; i < anomalies.size(); ++i) {
+    const model::Anomaly& a = anomalies[i];
+    const NodeRef key = node_of[i].dependency ? NodeRef{node_of[i].service, "", true} : NodeRef{node_of[i].service, "", false};
+    if (key == win->node) {
+      r.roles[a.id] = {"causal", "on the probable root cause"};
+    } else {
+      const std::string where = win->node.dependency ? win->node.service : win->owner;
+      r.roles[a.id] = {"contextual", Propagates(a.kind) ? "a symptom: " + a.series.service + " depends on " + where
+                                                        : "seen alongside the root cause"};
+    }
+  }
+
+  // Events: the cause's first, nearest to the onset; then others of the group.
+  std::set<std::string> seen;
+  std::vector<const model::ChangeEvent*> cause = win->events;
+  std::stable_sort(cause.begin(), cause.end(), [&](const auto* x, const auto* y) {
+    auto gap = [&](const model::ChangeEvent* e) {
+      return e->time_ns <= win->onset_ns ? win->onset_ns - e->time_ns : e->time_ns - win->onset_ns;
+    };
+    return gap(x) < gap(y);
+  });
+  for (const auto* e : cause) {
+    if (seen.insert(e->id).second) r.cause_events.push_back(*e);
+  }
+  for (const auto& [key, c] : candidates) {
+    for (const auto* e : c.events) {
+      if (seen.insert(e->id).second) r.other_events.push_back(*e);
+    }
+  }
+  return r;
+}
+
+}  // namespace augur::insight
