@@ -69,8 +69,9 @@ StatusOr<nlohmann::json> ApiClient::Put(const std::string& path, const nlohmann:
   return Send("PUT", path, &text);
 }
 
-StatusOr<nlohmann::json> ApiClient::Send(const std::string& method, const std::string& target,
-                                         const std::string* body) {
+StatusOr<std::pair<unsigned, std::string>> ApiClient::Exchange(const std::string& method, const std::string& target,
+                                                                 const std::string* body,
+                                                                 const std::string& content_type) {
   auto endpoint = ParseUrl(options_.url);
   if (!endpoint.ok()) return endpoint.status();
   try {
@@ -86,7 +87,7 @@ StatusOr<nlohmann::json> ApiClient::Send(const std::string& method, const std::s
     req.set(http::field::accept, "application/json");
     if (!options_.bearer_token.empty()) req.set(http::field::authorization, "Bearer " + options_.bearer_token);
     if (body != nullptr) {
-      req.set(http::field::content_type, "application/json");
+      req.set(http::field::content_type, content_type);
       req.body() = *body;
     }
     req.prepare_payload();
@@ -96,29 +97,50 @@ StatusOr<nlohmann::json> ApiClient::Send(const std::string& method, const std::s
     http::response_parser<http::string_body> parser;
     parser.body_limit(256u << 20);
     http::read(stream, buffer, parser);
-    auto& res = parser.get();
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-
-    nlohmann::json json = nlohmann::json::parse(res.body(), nullptr, /*allow_exceptions=*/false);
-    const unsigned code = res.result_int();
-    if (code >= 200 && code < 300) {
-      if (json.is_discarded()) return Status::Internal("the API answered " + method + " " + target + " with non-JSON");
-      return json;
-    }
-    std::string message = json.is_object() && json.contains("error") && json["error"].is_string()
-                              ? json["error"].get<std::string>()
-                              : res.body().substr(0, 200);
-    message = "HTTP " + std::to_string(code) + ": " + message;
-    switch (code) {
-      case 400: return Status::InvalidArgument(message);
-      case 401: return Status::Unauthenticated(message + " (set --auth-token or AUGUR_AUTH_TOKEN)");
-      case 404: return Status::NotFound(message);
-      default: return Status::Unavailable(message);
-    }
+    return std::make_pair(parser.get().result_int(), std::move(parser.get().body()));
   } catch (const std::exception& e) {
     return Status::Unavailable("cannot reach augur at " + options_.url + ": " + e.what());
   }
+}
+
+namespace {
+
+Status ErrorFor(unsigned code, const std::string& method, const std::string& target, const std::string& body) {
+  nlohmann::json json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  std::string message = json.is_object() && json.contains("error") && json["error"].is_string()
+                            ? json["error"].get<std::string>()
+                            : body.substr(0, 200);
+  message = method + " " + target + ": HTTP " + std::to_string(code) + ": " + message;
+  switch (code) {
+    case 400: return Status::InvalidArgument(message);
+    case 401: return Status::Unauthenticated(message + " (set --auth-token or AUGUR_AUTH_TOKEN)");
+    case 404: return Status::NotFound(message);
+    case 429: return Status::ResourceExhausted(message);
+    default: return Status::Unavailable(message);
+  }
+}
+
+}  // namespace
+
+StatusOr<nlohmann::json> ApiClient::Send(const std::string& method, const std::string& target,
+                                         const std::string* body) {
+  auto answer = Exchange(method, target, body, "application/json");
+  if (!answer.ok()) return answer.status();
+  const auto& [code, text] = *answer;
+  if (code < 200 || code >= 300) return ErrorFor(code, method, target, text);
+  nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) return Status::Internal("the API answered " + method + " " + target + " with non-JSON");
+  return json;
+}
+
+StatusOr<std::string> ApiClient::PostRaw(const std::string& path, const std::string& body,
+                                         const std::string& content_type) {
+  auto answer = Exchange("POST", path, &body, content_type);
+  if (!answer.ok()) return answer.status();
+  if (answer->first < 200 || answer->first >= 300) return ErrorFor(answer->first, "POST", path, answer->second);
+  return std::move(answer->second);
 }
 
 }  // namespace augur::cli

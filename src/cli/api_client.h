@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <map>
+#include <utility>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -32,9 +33,16 @@ class ApiClient {
   StatusOr<nlohmann::json> Get(const std::string& path, const std::map<std::string, std::string>& query = {});
   StatusOr<nlohmann::json> Post(const std::string& path, const nlohmann::json& body);
   StatusOr<nlohmann::json> Put(const std::string& path, const nlohmann::json& body);
+  // POST of any body (e.g. OTLP protobuf to an OTLP/HTTP receiver); the
+  // answer's body as is. Non-2xx answers are errors as above; a 429 or 503
+  // is kResourceExhausted / kUnavailable so callers can retry.
+  StatusOr<std::string> PostRaw(const std::string& path, const std::string& body, const std::string& content_type);
 
  private:
   StatusOr<nlohmann::json> Send(const std::string& method, const std::string& target, const std::string* body);
+  // One request; the status code and body of any answer, or an error when none came.
+  StatusOr<std::pair<unsigned, std::string>> Exchange(const std::string& method, const std::string& target,
+                                                      const std::string* body, const std::string& content_type);
   ApiClientOptions options_;
 };
 

@@ -10,6 +10,7 @@
 #include "app/serve.h"
 #include "cli/api_client.h"
 #include "cli/render.h"
+#include "cli/replay.h"
 #include "common/time_format.h"
 #include "config/config.h"
 
@@ -140,6 +141,41 @@ std::map<std::string, std::string> RangeQuery(const RangeFlags& r) {
           {"limit", r.limit == 0 ? "" : std::to_string(r.limit)}};
 }
 
+int RunReplay(const ClientFlags& c, augur::cli::ReplayOptions o, const std::string& baseline,
+              const std::string& fault, const std::string& start, const std::string& otlp_url) {
+  auto b = augur::config::ParseDuration(baseline);
+  auto f = augur::config::ParseDuration(fault);
+  if (!b.ok() || !f.ok()) {
+    std::fprintf(stderr, "augur: %s\n", (!b.ok() ? b.status() : f.status()).message().c_str());
+    return 2;
+  }
+  o.baseline_ns = *b * 1'000'000'000ULL;
+  o.fault_ns = *f * 1'000'000'000ULL;
+  if (!start.empty()) {
+    auto t = augur::ParseTimestamp(start);
+    if (!t.ok()) {
+      std::fprintf(stderr, "augur: --start: %s\n", t.status().message().c_str());
+      return 2;
+    }
+    o.start_ns = *t;
+  }
+  ClientFlags otlp_flags = c;
+  otlp_flags.api_url = otlp_url;
+  augur::cli::ApiClient otlp = ClientFor(otlp_flags);
+  augur::cli::ApiClient api = ClientFor(c);
+  auto r = augur::cli::Replay(o, &otlp, &api);
+  if (!r.ok()) {
+    std::fprintf(stderr, "augur: replay failed: %s\n", r.status().message().c_str());
+    return 1;
+  }
+  std::printf("replayed %s: %llu spans, %llu metric points, %llu log records in %llu exports (%llu retries); "
+              "trouble from %s\n",
+              o.scenario.c_str(), static_cast<unsigned long long>(r->spans), static_cast<unsigned long long>(r->points),
+              static_cast<unsigned long long>(r->logs), static_cast<unsigned long long>(r->exports),
+              static_cast<unsigned long long>(r->retries), augur::FormatRfc3339(r->onset_ns).c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -203,6 +239,38 @@ int main(int argc, char** argv) {
   anomalies_cmd->add_option("--status", range.status, "ongoing or closed");
   AddClientFlags(anomalies_cmd, &client);
 
+  CLI::App* insights_cmd = app.add_subcommand("insights", "List insights");
+  AddRangeFlags(insights_cmd, &range);
+  insights_cmd->add_option("--status", range.status, "ONGOING or CLOSED");
+  AddClientFlags(insights_cmd, &client);
+
+  std::string insight_id;
+  CLI::App* insight_cmd = app.add_subcommand("insight", "Show one insight: summary, root cause, evidence, advice");
+  insight_cmd->add_option("id", insight_id, "Insight id")->required();
+  AddClientFlags(insight_cmd, &client);
+
+  std::string feedback;
+  CLI::App* feedback_cmd = app.add_subcommand("feedback", "Say what you think of an insight");
+  feedback_cmd->add_option("id", insight_id, "Insight id")->required();
+  feedback_cmd->add_option("feedback", feedback, "USEFUL, NOT_USEFUL, TOO_SENSITIVE or INCORRECT")->required();
+  AddClientFlags(feedback_cmd, &client);
+
+  augur::cli::ReplayOptions replay;
+  std::string replay_baseline = "4h", replay_fault = "1h", replay_start, otlp_url = "http://127.0.0.1:4318";
+  CLI::App* replay_cmd = app.add_subcommand(
+      "replay", "Send a generated incident to a running augur over OTLP/HTTP, with historical timestamps");
+  replay_cmd->add_option("--scenario", replay.scenario,
+                         "article, table-latency, deploy-errors, harmless-deploy, fault-no-deploy, two-faults, "
+                         "healthy-day (default: article)");
+  replay_cmd->add_option("--seed", replay.seed, "Random seed (default: 1)");
+  replay_cmd->add_option("--baseline", replay_baseline, "Healthy traffic before the trouble (default: 4h)");
+  replay_cmd->add_option("--fault", replay_fault, "Duration of the trouble (default: 1h)");
+  replay_cmd->add_option("--start", replay_start, "Event time of the first request (default: so the replay ends now)");
+  replay_cmd->add_option("--otlp-http-url", otlp_url, "augur's OTLP/HTTP endpoint (default: http://127.0.0.1:4318)");
+  replay_cmd->add_flag("--post-events", replay.post_events, "Post the scenario's deployments to the API as events");
+  replay_cmd->add_option("--speed", replay.speed, "Event seconds per wall second (default: as fast as possible)");
+  AddClientFlags(replay_cmd, &client);
+
   std::string id;
   CLI::App* anomaly_cmd = app.add_subcommand("anomaly", "Show one anomaly");
   anomaly_cmd->add_option("id", id, "Anomaly id")->required();
@@ -217,6 +285,20 @@ int main(int argc, char** argv) {
   if (anomalies_cmd->parsed()) {
     return Print(client, ClientFor(client).Get("/api/v1/anomalies", RangeQuery(range)), augur::cli::RenderAnomalies);
   }
+  if (insights_cmd->parsed()) {
+    return Print(client, ClientFor(client).Get("/api/v1/insights", RangeQuery(range)), augur::cli::RenderInsights);
+  }
+  if (insight_cmd->parsed()) {
+    return Print(client, ClientFor(client).Get("/api/v1/insights/" + augur::cli::PercentEncode(insight_id)),
+                 augur::cli::RenderInsight);
+  }
+  if (feedback_cmd->parsed()) {
+    return Print(client,
+                 ClientFor(client).Put("/api/v1/insights/" + augur::cli::PercentEncode(insight_id) + "/feedback",
+                                       {{"feedback", feedback}}),
+                 augur::cli::RenderInsight);
+  }
+  if (replay_cmd->parsed()) return RunReplay(client, replay, replay_baseline, replay_fault, replay_start, otlp_url);
   if (anomaly_cmd->parsed()) {
     return Print(client, ClientFor(client).Get("/api/v1/anomalies/" + augur::cli::PercentEncode(id)),
                  augur::cli::RenderAnomaly);

@@ -132,4 +132,73 @@ std::string RenderAnomaly(const json& a) {
   return out;
 }
 
+std::string RenderInsights(const json& answer) {
+  const json& list = answer.is_object() && answer.contains("insights") ? answer["insights"] : json::array();
+  if (!list.is_array() || list.empty()) return "no insights\n";
+  std::vector<std::vector<std::string>> rows = {{"START", "STATUS", "SEVERITY", "ROOT CAUSE", "NAME", "ID"}};
+  for (const auto& in : list) {
+    const json rc = in.value("root_cause", json::object());
+    std::string cause = Str(rc, "service");
+    if (Str(rc, "dependency") != "-") cause += " → " + Str(rc, "dependency");
+    rows.push_back({ShortTime(in.value("start_time", json())), Str(in, "status"), Str(in, "severity"), cause,
+                    Str(in, "name"), Str(in, "id")});
+  }
+  return Table(rows);
+}
+
+std::string RenderInsight(const json& in) {
+  std::string out = Str(in, "name") + "\n";
+  out += "  " + Str(in, "id") + "  " + Str(in, "type") + "  " + Str(in, "severity") + "  " + Str(in, "status") + "\n";
+  out += "  started " + ShortTime(in.value("start_time", json())) + ", detected " +
+         ShortTime(in.value("detected_time", json()));
+  if (in.contains("end_time") && !in["end_time"].is_null()) out += ", ended " + ShortTime(in["end_time"]);
+  out += "\n\n" + Str(in, "summary") + "\n";
+  const json rc = in.value("root_cause", json::object());
+  out += "\nRoot cause: " + Str(rc, "service");
+  if (Str(rc, "operation") != "-") out += " / " + Str(rc, "operation");
+  if (Str(rc, "dependency") != "-") out += " → " + Str(rc, "dependency");
+  out += " (" + Str(rc, "kind") + ", confidence " +
+         (rc.contains("confidence") && rc["confidence"].is_number() ? Number(rc["confidence"].get<double>()) : "-") +
+         ")\n";
+  if (rc.contains("evidence") && rc["evidence"].is_array()) {
+    for (const auto& e : rc["evidence"]) out += "  - " + (e.is_string() ? e.get<std::string>() : e.dump()) + "\n";
+  }
+  if (in.contains("related_events") && in["related_events"].is_array() && !in["related_events"].empty()) {
+    out += "\nRelated events:\n";
+    for (const auto& e : in["related_events"]) {
+      std::string line = RenderEvent(e);
+      std::string indented;
+      size_t pos = 0;
+      while (pos < line.size()) {
+        size_t nl = line.find('\n', pos);
+        if (nl == std::string::npos) nl = line.size();
+        indented += "  " + line.substr(pos, nl - pos) + "\n";
+        pos = nl + 1;
+      }
+      out += indented;
+    }
+  }
+  if (in.contains("anomalies") && in["anomalies"].is_array()) {
+    out += "\nAnomalies:\n";
+    for (const auto& a : in["anomalies"]) {
+      out += "  [" + Str(a, "role") + "] " + Str(a, "explanation") + "\n";
+    }
+  }
+  if (in.contains("recommendations") && in["recommendations"].is_array() && !in["recommendations"].empty()) {
+    out += "\nRecommendations:\n";
+    for (const auto& r : in["recommendations"]) {
+      out += "  * " + Str(r, "name") + "\n    " + Str(r, "description") + "\n    why: " + Str(r, "reason") + "\n";
+    }
+  }
+  if (in.contains("log_snippets") && in["log_snippets"].is_array() && !in["log_snippets"].empty()) {
+    out += "\nLog snippets:\n";
+    for (const auto& l : in["log_snippets"]) {
+      out += "  " + ShortTime(l.value("time", json())) + " " + Str(l, "service") + " " + Str(l, "severity") + " " +
+             Str(l, "body") + "\n    (" + Str(l, "reason") + ")\n";
+    }
+  }
+  if (Str(in, "feedback") != "-") out += "\nFeedback: " + Str(in, "feedback") + "\n";
+  return out;
+}
+
 }  // namespace augur::cli

@@ -21,5 +21,7 @@ std::string RenderEvents(const nlohmann::json& answer);     // {"events": [...]}
 std::string RenderEvent(const nlohmann::json& event);       // one event, with its config diff
 std::string RenderAnomalies(const nlohmann::json& answer);  // {"anomalies": [...]}
 std::string RenderAnomaly(const nlohmann::json& anomaly);
+std::string RenderInsights(const nlohmann::json& answer);  // {"insights": [...]} (summary views)
+std::string RenderInsight(const nlohmann::json& insight);  // the full insight: summary, cause, evidence, ...
 
 }  // namespace augur::cli

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/engine.h"
+#include "scenario/catalog.h"
 #include "scenario/generator.h"
 #include "scenario/spec.h"
 
@@ -91,8 +92,14 @@ model::ChangeEvent ApiDeploy(uint64_t time_ns) {
 constexpr uint64_t kBaseline = 4 * kHour;
 constexpr uint64_t kDeploy = kStart + kBaseline;
 
+scenario::ScenarioSpec Named(std::string_view name, uint64_t seed) {
+  auto spec = scenario::NamedScenario(name, seed, kStart, name == "healthy-day" ? 24 * kHour : kBaseline, kHour);
+  EXPECT_TRUE(spec.ok()) << spec.status().ToString();
+  return *spec;
+}
+
 TEST(InsightScenario, TheArticlesExperimentGivesOneInsightNamingTheDeployment) {
-  const auto spec = scenario::InjectLatencyExperiment(7, kStart, kBaseline + kHour, kDeploy);
+  const auto spec = Named("article", 7);
   const Outcome o = Replay(spec, {ApiDeploy(kDeploy)});
   EXPECT_TRUE(StartingIn(o, kStart, kDeploy).empty()) << "insight during the baseline:" << Describe(o);
   const auto after = StartingIn(o, kDeploy, kDeploy + kHour);
@@ -113,7 +120,7 @@ TEST(InsightScenario, TheArticlesExperimentGivesOneInsightNamingTheDeployment) {
 }
 
 TEST(InsightScenario, WithNoEventPostedTheInferredDeploymentIsRelated) {
-  const auto spec = scenario::InjectLatencyExperiment(8, kStart, kBaseline + kHour, kDeploy);
+  const auto spec = Named("article", 8);
   const Outcome o = Replay(spec);
   const auto after = StartingIn(o, kDeploy, kDeploy + kHour);
   ASSERT_EQ(after.size(), 1u) << Describe(o);
@@ -126,14 +133,7 @@ TEST(InsightScenario, WithNoEventPostedTheInferredDeploymentIsRelated) {
 }
 
 TEST(InsightScenario, SlowTableCallsBlameTheTable) {
-  auto spec = scenario::ServerlessApp(9, kStart, kBaseline + kHour);
-  scenario::Fault f;
-  f.start_ns = kDeploy;
-  f.target = spec.table;
-  f.kind = scenario::FaultKind::kLatency;
-  f.latency_min_ms = 150;
-  f.latency_max_ms = 500;
-  spec.faults.push_back(f);
+  const auto spec = Named("table-latency", 9);
   const Outcome o = Replay(spec);
   const auto after = StartingIn(o, kDeploy, kDeploy + kHour);
   ASSERT_GE(after.size(), 1u) << Describe(o);
@@ -143,13 +143,7 @@ TEST(InsightScenario, SlowTableCallsBlameTheTable) {
 }
 
 TEST(InsightScenario, ADeploymentWithNoEffectGivesNoInsight) {
-  auto spec = scenario::ServerlessApp(10, kStart, kBaseline + kHour);
-  scenario::Deployment d;
-  d.time_ns = kDeploy;
-  d.service = "writer";
-  d.version = "2";
-  d.changes = {{"LOG_LEVEL", "info", "debug"}};
-  spec.deployments.push_back(d);
+  const auto spec = Named("harmless-deploy", 10);
   const Outcome o = Replay(spec);
   EXPECT_TRUE(o.insights.empty()) << Describe(o);
   ASSERT_EQ(o.inferred.size(), 1u);  // the deployment was seen, and found harmless
@@ -157,14 +151,7 @@ TEST(InsightScenario, ADeploymentWithNoEffectGivesNoInsight) {
 }
 
 TEST(InsightScenario, AFaultWithNoDeploymentRecommendsNoRollback) {
-  auto spec = scenario::ServerlessApp(11, kStart, kBaseline + kHour);
-  scenario::Fault f;
-  f.start_ns = kDeploy;
-  f.target = "writer";
-  f.kind = scenario::FaultKind::kLatency;
-  f.latency_min_ms = 150;
-  f.latency_max_ms = 500;
-  spec.faults.push_back(f);
+  const auto spec = Named("fault-no-deploy", 11);
   const Outcome o = Replay(spec);
   const auto after = StartingIn(o, kDeploy, kDeploy + kHour);
   ASSERT_EQ(after.size(), 1u) << Describe(o);
@@ -175,16 +162,7 @@ TEST(InsightScenario, AFaultWithNoDeploymentRecommendsNoRollback) {
 }
 
 TEST(InsightScenario, ErrorsAfterADeploymentAreTiedToIt) {
-  auto spec = scenario::ServerlessApp(12, kStart, kBaseline + kHour);
-  scenario::Deployment d;
-  d.time_ns = kDeploy;
-  d.service = "writer";
-  d.version = "2";
-  d.changes = {{"TABLE_NAME", "items", "items-v2"}};
-  d.carries_fault = true;
-  d.fault.kind = scenario::FaultKind::kErrors;
-  d.fault.error_probability = 0.3;
-  spec.deployments.push_back(d);
+  const auto spec = Named("deploy-errors", 12);
   const Outcome o = Replay(spec);
   const auto after = StartingIn(o, kDeploy, kDeploy + kHour);
   ASSERT_EQ(after.size(), 1u) << Describe(o);
@@ -194,16 +172,7 @@ TEST(InsightScenario, ErrorsAfterADeploymentAreTiedToIt) {
 }
 
 TEST(InsightScenario, TwoUnrelatedFaultsAreTwoInsights) {
-  auto spec = scenario::ServerlessApp(13, kStart, kBaseline + kHour);
-  for (const char* target : {"writer", "reader"}) {
-    scenario::Fault f;
-    f.start_ns = kDeploy + (target[0] == 'r' ? 20 * kMinute : 0);
-    f.target = target;
-    f.kind = scenario::FaultKind::kLatency;
-    f.latency_min_ms = 200;
-    f.latency_max_ms = 600;
-    spec.faults.push_back(f);
-  }
+  const auto spec = Named("two-faults", 13);
   const Outcome o = Replay(spec);
   const auto after = StartingIn(o, kDeploy, kDeploy + kHour);
   ASSERT_EQ(after.size(), 2u) << Describe(o);
@@ -213,12 +182,7 @@ TEST(InsightScenario, TwoUnrelatedFaultsAreTwoInsights) {
 }
 
 TEST(InsightScenario, AHealthyDayWithSwingsAndHeavyTailsGivesNoInsight) {
-  auto spec = scenario::ServerlessApp(14, kStart, 24 * kHour);
-  spec.daily_amplitude = 0.5;
-  for (auto& f : spec.functions) {
-    f.self.tail_probability = 0.01;
-    f.self.tail_alpha = 1.5;
-  }
+  const auto spec = Named("healthy-day", 14);
   const Outcome o = Replay(spec);
   EXPECT_TRUE(o.insights.empty()) << Describe(o);
 }

@@ -23,7 +23,8 @@ std::string Clock(uint64_t ns) {  // "14:03:10" (UTC) from an RFC 3339 time
 
 std::string Gap(uint64_t from, uint64_t to) {
   const double s = (static_cast<double>(to) - static_cast<double>(from)) / 1e9;
-  if (std::abs(s) < 1) return "at the time of";
+  // Onsets are estimated to the start of a 5 s bucket: closer than that is "at".
+  if (std::abs(s) < 5) return "at the time of";
   char buf[48];
   if (std::abs(s) < 120) {
     std::snprintf(buf, sizeof(buf), "%.0f s %s", std::abs(s), s >= 0 ? "after" : "before");

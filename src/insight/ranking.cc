@@ -220,8 +220,10 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
         best_event = weight;
         const std::string what = std::string(model::ChangeTypeName(e->type)) + " " + e->id + " of " + e->service;
         const std::string diff = ChangeText(*e);
-        best_sentence = (gap_s >= 0 ? "it started " + Seconds(static_cast<uint64_t>(gap_s * kNsPerSecond)) + " after "
-                                    : "it started " + Seconds(static_cast<uint64_t>(-gap_s * kNsPerSecond)) + " before ") +
+        // Onsets are bucket starts (5 s): a change inside that bucket is "at" the onset.
+        best_sentence = (std::abs(gap_s) < 5 ? std::string("it started at the time of ")
+                         : gap_s >= 0 ? "it started " + Seconds(static_cast<uint64_t>(gap_s * kNsPerSecond)) + " after "
+                                      : "it started " + Seconds(static_cast<uint64_t>(-gap_s * kNsPerSecond)) + " before ") +
                         what + (diff.empty() ? "" : " (" + diff + ")");
       }
     }
