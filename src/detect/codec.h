@@ -15,7 +15,7 @@
 namespace augur::detect {
 
 // Type bytes of the serialized detectors; never reuse a retired one.
-enum class StateType : uint8_t { kMetric = 1, kErrors = 2, kTraffic = 3, kLatency = 4 };
+enum class StateType : uint8_t { kMetric = 1, kErrors = 2, kTraffic = 3, kLatency = 4, kForecast = 5 };
 
 class ByteWriter {
  public:

@@ -49,12 +49,16 @@ class Engine::View final : public insight::TopologyView {
 };
 
 Engine::Engine(EngineOptions options)
-    : analyzer_(options.analyzer), topology_(options.topology), correlator_(options.correlator) {}
+    : analyzer_(options.analyzer),
+      saturation_(options.saturation),
+      topology_(options.topology),
+      correlator_(options.correlator) {}
 
 void Engine::Add(const model::Batch& batch) {
   // Topology first, so the correlator sees this batch's traces' self time.
   topology_.Add(batch);
   analyzer_.Add(batch);
+  saturation_.Add(batch);
   Correlate();
 }
 
@@ -73,6 +77,7 @@ void Engine::Correlate() {
   for (size_t i = first_event; i < inferred_.size(); ++i) correlator_.OnEvent(inferred_[i], view);
   const size_t first_anomaly = anomalies_.size();
   analyzer_.TakeAnomalies(&anomalies_);
+  saturation_.TakeAnomalies(&anomalies_);
   for (size_t i = first_anomaly; i < anomalies_.size(); ++i) correlator_.OnAnomaly(anomalies_[i], view);
   correlator_.AdvanceTo(analyzer_.watermark());
 }
@@ -106,10 +111,13 @@ std::string Engine::SaveState() const {
                       {"version", 1},
                       {"analyzer", nlohmann::json::binary_t(std::vector<uint8_t>())},
                       {"topology", nlohmann::json::binary_t(std::vector<uint8_t>())},
+                      {"saturation", nlohmann::json::binary_t(std::vector<uint8_t>())},
                       {"correlator", correlator_.SaveState()}};
   const std::string a = analyzer_.SaveState(), t = topology_.SaveState();
   j["analyzer"] = nlohmann::json::binary_t(std::vector<uint8_t>(a.begin(), a.end()));
   j["topology"] = nlohmann::json::binary_t(std::vector<uint8_t>(t.begin(), t.end()));
+  const std::string sat = saturation_.SaveState();
+  j["saturation"] = nlohmann::json::binary_t(std::vector<uint8_t>(sat.begin(), sat.end()));
   const std::vector<uint8_t> bytes = nlohmann::json::to_cbor(j);
   return std::string(bytes.begin(), bytes.end());
 }
@@ -120,7 +128,8 @@ Status Engine::LoadState(std::string_view bytes) {
     return Status::InvalidArgument("not an augur engine state (format augur.engine, version 1)");
   }
   if (!j.contains("analyzer") || !j["analyzer"].is_binary() || !j.contains("topology") || !j["topology"].is_binary() ||
-      !j.contains("correlator") || !j["correlator"].is_string()) {
+      !j.contains("saturation") || !j["saturation"].is_binary() || !j.contains("correlator") ||
+      !j["correlator"].is_string()) {
     return Status::InvalidArgument("engine state lacks a part");
   }
   const auto& a = j["analyzer"].get_binary();
@@ -129,6 +138,11 @@ Status Engine::LoadState(std::string_view bytes) {
     return s;
   }
   if (Status s = topology_.LoadState(std::string_view(reinterpret_cast<const char*>(t.data()), t.size())); !s.ok()) {
+    return s;
+  }
+  const auto& sat = j["saturation"].get_binary();
+  if (Status s = saturation_.LoadState(std::string_view(reinterpret_cast<const char*>(sat.data()), sat.size()));
+      !s.ok()) {
     return s;
   }
   return correlator_.LoadState(j["correlator"].get<std::string>());

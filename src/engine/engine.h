@@ -2,7 +2,8 @@
 // in; anomalies, inferred deployments and insights out.
 //
 //   Batch ──┬─> topology::TopologyBuilder ── traces, service graph, self time ──┐ (TopologyView)
-//           └─> analysis::Analyzer ── anomalies, inferred deployments ──────────┤
+//           ├─> analysis::Analyzer ── anomalies, inferred deployments ──────────┤
+//           └─> analysis::Saturation ── forecasts (proactive anomalies) ─────────┤
 //   change events (API, CLI) ───────────────────────────────────────────────────┴─> insight::Correlator ─> insights
 //
 // The analysis stage (ingest/analysis_stage.h) runs one Engine on its
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "analysis/analyzer.h"
+#include "analysis/saturation.h"
 #include "common/status.h"
 #include "insight/correlator.h"
 #include "model/anomaly.h"
@@ -31,6 +33,7 @@ namespace augur::engine {
 
 struct EngineOptions {
   analysis::AnalyzerOptions analyzer;
+  analysis::SaturationOptions saturation;
   topology::TopologyOptions topology;
   insight::CorrelatorOptions correlator;
 };
@@ -74,6 +77,7 @@ class Engine {
   void Correlate();
 
   analysis::Analyzer analyzer_;
+  analysis::Saturation saturation_;
   topology::TopologyBuilder topology_;
   insight::Correlator correlator_;
   std::vector<model::Anomaly> anomalies_;  // taken from the analyzer, not yet by the caller
