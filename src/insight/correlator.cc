@@ -185,6 +185,7 @@ void Correlator::Rank(Open* open, const TopologyView& topology) {
   const Ranking r = insight::Rank(anomalies, lookup, topology, ro, open->last_activity_ns);
 
   in.root_cause = r.root_cause;
+  in.candidates = r.candidates;
   for (auto& m : in.anomalies) {
     auto role = r.roles.find(m.anomaly.id);
     if (role != r.roles.end()) std::tie(m.role, m.reason) = role->second;

@@ -240,6 +240,17 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
       win = &c;
     }
   }
+  std::vector<const Candidate*> order;
+  for (const auto& [key, c] : candidates) order.push_back(&c);
+  std::stable_sort(order.begin(), order.end(), [](const Candidate* x, const Candidate* y) {
+    if (std::abs(x->score - y->score) > 1e-9) return x->score > y->score;
+    return x->onset_ns < y->onset_ns;
+  });
+  for (const Candidate* c : order) {
+    if (r.candidates.size() >= 10) break;
+    r.candidates.push_back(
+        {c->owner, c->operation, c->node.dependency ? c->node.service : std::string(), c->score});
+  }
   model::RootCause& rc = r.root_cause;
   rc.service = win->owner;
   rc.operation = win->operation;

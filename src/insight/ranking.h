@@ -28,6 +28,7 @@ using EventLookup = std::function<std::vector<const model::ChangeEvent*>(const s
 
 struct Ranking {
   model::RootCause root_cause;
+  std::vector<model::CauseCandidate> candidates;  // best first, at most 10
   // anomaly id → (role, reason)
   std::map<std::string, std::pair<std::string, std::string>> roles;
   // Events on the root cause (its service, or the service calling the

@@ -38,6 +38,16 @@ struct RootCause {
   bool operator==(const RootCause&) const = default;
 };
 
+// One ranked root-cause candidate (the winner is first and is also
+// Insight::root_cause).
+struct CauseCandidate {
+  std::string service;
+  std::string operation;
+  std::string dependency;
+  double score = 0;
+  bool operator==(const CauseCandidate&) const = default;
+};
+
 struct Recommendation {
   std::string name;         // "Roll back deployment ev-… of writer"
   std::string description;  // what to do
@@ -70,6 +80,7 @@ struct Insight {
   uint64_t updated_ns = 0;   // event time of the last change
   uint32_t revision = 0;
   RootCause root_cause;
+  std::vector<CauseCandidate> candidates;  // best first, at most 10
   std::vector<InsightAnomaly> anomalies;
   std::vector<ChangeEvent> related_events;
   std::vector<Recommendation> recommendations;

@@ -104,6 +104,13 @@ json InsightToJson(const Insight& in) {
                         {"reason", s.reason}});
   }
   const RootCause& rc = in.root_cause;
+  json candidates = json::array();
+  for (const auto& c : in.candidates) {
+    candidates.push_back({{"service", c.service},
+                          {"operation", c.operation},
+                          {"dependency", c.dependency},
+                          {"score", Number(c.score)}});
+  }
   return {{"id", in.id},
           {"name", in.name},
           {"type", in.type},
@@ -121,6 +128,7 @@ json InsightToJson(const Insight& in) {
             {"kind", rc.kind},
             {"confidence", Number(rc.confidence)},
             {"evidence", Strings(rc.evidence)}}},
+          {"root_cause_candidates", std::move(candidates)},
           {"summary", in.summary},
           {"anomalies", std::move(anomalies)},
           {"related_events", std::move(events)},
@@ -209,6 +217,11 @@ StatusOr<Insight> InsightFromJson(const json& j) {
   in.root_cause.confidence = rc.Num("confidence");
   in.root_cause.evidence = rc.Strings("evidence");
   if (Status st = rc.status(); !st.ok()) return st;
+  for (const auto& cj : r.Sub("root_cause_candidates")) {
+    Reader cr(cj);
+    in.candidates.push_back({cr.Str("service"), cr.Str("operation"), cr.Str("dependency"), cr.Num("score")});
+    if (Status st = cr.status(); !st.ok()) return st;
+  }
   for (const auto& aj : r.Sub("anomalies")) {
     auto a = AnomalyFromJson(aj);
     if (!a.ok()) return a.status();
