@@ -13,6 +13,12 @@
 //    miner holds `templates`; bytes per template from the process's resident
 //    memory growth and from the miner's own estimate, and the cost of
 //    creating a template among that many.
+// 4. The whole log analysis (logs::LogAnalyzer: a miner per service, the
+//    anomaly rules, kept lines): the real messages (one service per system)
+//    and the synthetic stream (8 services, each logging three of the 24
+//    formats; 5% WARN and 2% ERROR lines, trace ids on half, two attributes
+//    each), as model::Batch of 1,024 records,
+//    one millisecond of event time apart. Building the batches is not timed.
 // CPU time is the process's (CLOCK_PROCESS_CPUTIME_ID), read here, never in
 // the library. Output: one "name value unit" line per figure.
 
@@ -28,6 +34,7 @@
 
 #include "CLI/CLI.hpp"
 #include "eval/loghub.h"
+#include "logs/log_analyzer.h"
 #include "logs/template_miner.h"
 
 namespace {
@@ -85,14 +92,17 @@ std::string Hex(Rng* r, int digits) {
   return s;
 }
 
-std::string Synthetic(Rng* r) {
+// One message of a random format (0..23, stored in *format when given).
+std::string Synthetic(Rng* r, uint64_t* format = nullptr) {
   const std::string user = Word(r->Below(5000), 3);
   const std::string n = std::to_string(r->Below(100000));
   const std::string ms = std::to_string(r->Below(2000));
   const std::string ip = Ip(r);
   const std::string host = Word(r->Below(300), 4) + ".example.com";
   const std::string uuid = Hex(r, 8) + "-" + Hex(r, 4) + "-" + Hex(r, 4) + "-" + Hex(r, 4) + "-" + Hex(r, 12);
-  switch (r->Below(24)) {
+  const uint64_t f = r->Below(24);
+  if (format != nullptr) *format = f;
+  switch (f) {
     case 0: return "Accepted password for " + user + " from " + ip + " port " + n + " ssh2";
     case 1: return "Failed password for invalid user " + user + " from " + ip + " port " + n + " ssh2";
     case 2: return "session opened for user " + user + " by (uid=" + std::to_string(r->Below(2000)) + ")";
@@ -150,6 +160,46 @@ void Report(const char* name, const Run& run, const logs::TemplateMiner& m) {
               static_cast<double>(m.stats().cache_hits) / static_cast<double>(m.stats().records));
 }
 
+// Feeds records through a LogAnalyzer in batches of 1,024; `next(i, record)`
+// fills record i (body, severity, ids) and returns its service index.
+template <typename Next>
+void RunAnalyzer(const char* name, uint64_t records, size_t services, Next next) {
+  logs::LogAnalyzer analyzer;
+  augur::model::Batch batch;
+  for (size_t k = 0; k < services; ++k) {
+    batch.resources.push_back(augur::model::Resource{{}, "service-" + std::to_string(k), ""});
+  }
+  std::vector<augur::model::Anomaly> anomalies;
+  size_t raised = 0;
+  double cpu = 0;
+  const uint64_t t0 = 1'700'000'000'000'000'000ULL;
+  for (uint64_t done = 0; done < records;) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(1024, records - done));
+    batch.logs.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      augur::model::LogRecord& r = batch.logs[i];
+      r.time_unix_nano = t0 + (done + i) * 1'000'000ULL;
+      r.resource_index = static_cast<uint32_t>(next(done + i, &r));
+    }
+    const double start = CpuSeconds();
+    analyzer.Add(batch);
+    analyzer.TakeAnomalies(&anomalies);
+    cpu += CpuSeconds() - start;
+    raised += anomalies.size();
+    anomalies.clear();
+    done += n;
+  }
+  const auto st = analyzer.stats();
+  std::printf("analyzer_%s_records %llu records\n", name, static_cast<unsigned long long>(records));
+  std::printf("analyzer_%s_records_per_cpu_second %.0f records/s\n", name, records / cpu);
+  std::printf("analyzer_%s_ns_per_record %.0f ns\n", name, cpu * 1e9 / records);
+  std::printf("analyzer_%s_templates %llu templates\n", name, static_cast<unsigned long long>(st.templates));
+  std::printf("analyzer_%s_anomaly_events %zu events (%llu raised)\n", name, raised,
+              static_cast<unsigned long long>(st.anomalies_raised));
+  std::printf("analyzer_%s_memory_mb %.1f MB (estimate)\n", name, analyzer.MemoryBytes() / 1e6);
+  std::printf("analyzer_%s_state_mb %.1f MB\n", name, analyzer.SaveState().size() / 1e6);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -165,6 +215,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   // 1. Real messages.
+  std::vector<std::pair<size_t, std::string>> real;  // (system, message), interleaved
   if (!loghub_dir.empty() && fs::exists(loghub_dir)) {
     std::vector<std::vector<std::string>> per_system;
     for (const std::string& system : augur::eval::LoghubSystems()) {
@@ -178,8 +229,11 @@ int main(int argc, char** argv) {
     }
     std::vector<std::string> messages;
     for (size_t i = 0; i < 2000; ++i) {
-      for (const auto& s : per_system) {
-        if (i < s.size()) messages.push_back(s[i]);
+      for (size_t k = 0; k < per_system.size(); ++k) {
+        if (i < per_system[k].size()) {
+          messages.push_back(per_system[k][i]);
+          real.emplace_back(k, per_system[k][i]);
+        }
       }
     }
     logs::TemplateMiner miner;
@@ -250,6 +304,32 @@ int main(int argc, char** argv) {
     }
     std::printf("size_ns_per_match_at_full %.0f ns (message building included)\n",
                 (CpuSeconds() - start2) * 1e9 / static_cast<double>(n));
+  }
+
+  // 4. The whole log analysis.
+  if (!real.empty()) {
+    RunAnalyzer("loghub", real.size() * static_cast<uint64_t>(passes), 16, [&](uint64_t i, augur::model::LogRecord* r) {
+      const auto& [system, message] = real[i % real.size()];
+      r->body.value = message;
+      r->severity_number = 9;
+      return system;
+    });
+  }
+  {
+    Rng rng;
+    RunAnalyzer("synthetic", synthetic, 8, [&](uint64_t i, augur::model::LogRecord* r) {
+      uint64_t format = 0;
+      r->body.value = Synthetic(&rng, &format);
+      const uint64_t roll = rng.Below(100);
+      r->severity_number = roll < 2 ? 17 : roll < 7 ? 13 : 9;
+      r->trace_id = {};
+      if (i % 2 == 0) {
+        for (size_t b = 0; b < 8; ++b) r->trace_id[b] = static_cast<uint8_t>(rng.Next());
+      }
+      r->attributes = {{"thread.name", augur::model::AnyValue{std::string("worker-1")}},
+                       {"code.function", augur::model::AnyValue{std::string("handle")}}};
+      return format % 8;  // each service logs three of the formats
+    });
   }
   return 0;
 }

@@ -38,10 +38,15 @@ benchmarks:
            set of settings for all, scored like the published parsers.
            Last line: loghub ga=<avg> f1=<avg> pa=<avg>
   logs     log template miner speed and size: real loghub messages replayed,
-           a synthetic stream with fresh values, and 100k templates.
-           Last line: logs records_per_cpu_second=<N> bytes_per_template=<N>
-           records_per_cpu_second = the slower of the two streams;
-           bytes_per_template = resident memory growth / templates, at 100k.
+           a synthetic stream with fresh values, and 100k templates; then the
+           same two streams through the whole log analysis (logs::LogAnalyzer).
+           Last line: logs records_per_cpu_second=<N> bytes_per_template=<N> analyzer_records_per_cpu_second=<N>
+           records_per_cpu_second = the slower of the two streams (miner alone);
+           bytes_per_template = resident memory growth / templates, at 100k;
+           analyzer_records_per_cpu_second = the slower stream through LogAnalyzer.
+  bgl      BGL's alert labels against the log anomalies (loghub-2k BGL).
+           Last line: bgl alert_line_recall=<x> pattern_recall=<y> categories=<a>/<b> anomalies=<n> false=<m>
+           Environment: BGL_VERBOSE=1 prints every anomaly and the lines it covered.
   ttd      time to detect the article's latency fault (a deployment sets
            INJECT_LATENCY=true on the writer function) over many seeds, and
            false anomalies on healthy data, through analysis::Analyzer.
@@ -50,6 +55,16 @@ benchmarks:
              TTD_SEEDS         fault runs, one seed each [50]
              TTD_HEALTHY_DAYS  days of healthy data in all [70]
              TTD_ARGS          more arguments for bench/ttd (see bench/ttd.cc)
+
+  nezha    root-cause ranking on Nezha's TrainTicket faults (FSE 2023): the data
+           set's traces, logs and metrics as OTel SDKs would export them, through
+           engine::Engine (learn on the fault-free data, then each of the 45
+           faults from that state), scored by AS@k at service level.
+           Last line: nezha as1=<x> as3=<y> as5=<z> (percent)
+           Environment (defaults in brackets):
+             AUGUR_NEZHA_ARCHIVE  the data set [$ROOT/../shared/data/nezha/trainticket.tar.zst]
+             AUGUR_NEZHA_DIR      where it is unpacked, once, outside the repository [\${TMPDIR:-/tmp}/augur-nezha]
+             NEZHA_ARGS           more arguments for bench/nezha_run (--verbose, --fault K, --sensitivity ...)
 
   AUGUR_LOGHUB_DIR        loghub-2k data [$ROOT/../shared/data/loghub/loghub_2k]
   AUGUR_BENCH_BUILD_DIR   build directory [$ROOT/build-bench]
@@ -265,8 +280,44 @@ bench_logs() {
   fi
   r=$("$BUILD_DIR/bench/logs_bench" "${args[@]}")
   echo "$r"
-  echo "logs records_per_cpu_second=$(awk '/_records_per_cpu_second /{if (min == "" || $2 < min) min = $2} END {print min}' <<<"$r")" \
-    "bytes_per_template=$(awk '/^size_bytes_per_template_rss /{print $2}' <<<"$r")"
+  echo "logs records_per_cpu_second=$(awk '/^[a-z]+_records_per_cpu_second /{if (min == "" || $2 < min) min = $2} END {print min}' <<<"$r")" \
+    "bytes_per_template=$(awk '/^size_bytes_per_template_rss /{print $2}' <<<"$r")" \
+    "analyzer_records_per_cpu_second=$(awk '/^analyzer_[a-z]+_records_per_cpu_second /{if (min == "" || $2 < min) min = $2} END {print min}' <<<"$r")"
+}
+
+bench_bgl() {
+  [[ -f "$LOGHUB_DIR/BGL/BGL_2k.log" ]] || die "no BGL data at $LOGHUB_DIR/BGL (set AUGUR_LOGHUB_DIR)"
+  build bgl_alerts
+  "$BUILD_DIR/bench/bgl_alerts" --bgl-log "$LOGHUB_DIR/BGL/BGL_2k.log" ${BGL_VERBOSE:+--verbose}
+}
+
+# Nezha's TrainTicket data: an archive beside the repository (../shared/data),
+# unpacked once into a cache outside it (never into the repository).
+NEZHA_ARCHIVE=${AUGUR_NEZHA_ARCHIVE:-$ROOT/../shared/data/nezha/trainticket.tar.zst}
+NEZHA_DIR=${AUGUR_NEZHA_DIR:-${TMPDIR:-/tmp}/augur-nezha}
+
+bench_nezha() {
+  case "$(realpath -m "$NEZHA_DIR")/" in
+    "$ROOT"/*) die "AUGUR_NEZHA_DIR must be outside the repository (the data set is not ours to commit)" ;;
+  esac
+  if [[ ! -d "$NEZHA_DIR/rca_data" ]]; then
+    [[ -f "$NEZHA_ARCHIVE" ]] || die "no Nezha data at $NEZHA_DIR and no archive at $NEZHA_ARCHIVE (set AUGUR_NEZHA_DIR or AUGUR_NEZHA_ARCHIVE)"
+    log "nezha: unpacking $NEZHA_ARCHIVE into $NEZHA_DIR"
+    # Into a fresh directory first, so an interrupted unpack is never taken for the data.
+    local partial="$NEZHA_DIR.partial.$$"
+    rm -rf "$partial"
+    mkdir -p "$partial"
+    tar --zstd -xf "$NEZHA_ARCHIVE" -C "$partial" || {
+      rm -rf "$partial"
+      die "cannot unpack $NEZHA_ARCHIVE"
+    }
+    rm -rf "$NEZHA_DIR"
+    mv "$partial" "$NEZHA_DIR"
+  fi
+  build nezha_run
+  local extra=()
+  read -r -a extra <<<"${NEZHA_ARGS:-}"
+  "$BUILD_DIR/bench/nezha_run" --nezha-dir "$NEZHA_DIR" "${extra[@]}"
 }
 
 case "${1:-}" in
@@ -275,7 +326,9 @@ case "${1:-}" in
   detect) bench_detect ;;
   loghub) bench_loghub ;;
   logs) bench_logs ;;
+  bgl) bench_bgl ;;
   ttd) bench_ttd ;;
+  nezha) bench_nezha ;;
   -h | --help | help)
     usage
     ;;

@@ -12,25 +12,63 @@
 // Detectors run on the series without service.version (one state per
 // (service, operation, kind[, peer]) and per OTLP series); the versioned RED
 // series are kept for comparing versions, not alerted on, since each new
-// version would start cold.
+// version would start cold. The three RED detectors of one key share its
+// buckets: span.requests and span.errors of a bucket make one CountPoint,
+// span.duration a LatencyPoint counted against the detector's reference.
+//
+// Sensitivity: the detectors' bars come from detect::Options::ForRate, a
+// budget of false incidents per series-day (1e-3 at kMedium) turned into
+// evidence per point with the series' points per day: 86400 s / bucket
+// width for RED, the learned interval between points for OTLP metrics.
+//
+// Empty RED buckets: RED emits nothing for a bucket without spans. Where the
+// traffic detector expects at least Options::min_expected_count requests a
+// bucket, such a bucket is a zero, and it gets one (so a service that stops
+// is a traffic drop); a quiet endpoint's gaps stay gaps. Zeros are given
+// only for buckets the input covered: when no span arrived from anyone for
+// a minute of event time (augur was down, or the whole input paused; span
+// end times, and AdvanceTo like a span at time + lateness), those buckets
+// are unknown, not zero.
 //
 // Anomaly times (model/anomaly.h): onset from the detector; detected_ns is
 // the earliest event time at which the raising point could be known: for a
 // RED bucket its end plus the allowed lateness (when the watermark closes
 // it), for an OTLP metric point its own time. Neither depends on how the
-// input was cut into batches, nor on when it arrived.
+// input was cut into batches, nor on when it arrived. end_ns is the time of
+// the point that ended the incident (a RED bucket's start). updated_ns is
+// the detected_ns-like time of the latest change. Ids: "an-" + 16 hex
+// digits of FNV-1a 64 of the series and the raising point's time.
 //
-// Explanations: "p90 duration of POST /items on writer rose from 41 ms to
-// 380 ms; expected 30–55 ms" (detect::Describe with a subject built from
-// the series: "duration of <operation> on <service>", "calls from <service>
-// to <peer>", "<metric> of <service>").
+// Explanations (explain.h): "p90 duration of POST /items on writer rose from
+// 41 ms to 380 ms; expected 30–55 ms", "share of slow requests (over 102 ms)
+// in calls from gateway to writer (POST /items) rose ...", "error ratio of
+// POST /items on writer ...", "queue.size of writer (queue=orders) ...".
+// An update (a spike that became a level shift) rewrites the record, with
+// the same id, from the new finding.
+//
+// Forgetting: a detector state whose series has had no point for
+// detector_idle_ns of event time is forgotten (swept at most every
+// idle_ns / 8, on each stream's own event time); an anomaly still open on
+// it is ended where its data ended.
 //
 // Determinism: the output depends only on the batches and their order (and
 // AdvanceTo calls); no clock, no I/O, std::map everywhere output order
-// matters. SaveState()/LoadState() carry the learned state across restarts.
+// matters. The anomalies themselves (all fields) do not depend on batch
+// boundaries; only the interleaving of RED and OTLP-metric anomalies
+// within the output does (RED waits for its buckets to close). Inferred
+// events do depend on them by definition (a batch's earliest item).
+//
+// State: SaveState() holds everything the output depends on: RED's open
+// buckets and watermark, the OTLP series' previous points, the detectors,
+// open anomalies, sensitivities, known versions, the zero-bucket bookkeeping.
+// So LoadState(SaveState()) continues exactly like an uninterrupted run
+// (given the same batches after it). Not in it: stats() (they start over)
+// and the output not yet taken. LoadState refuses another format version, a
+// state saved with another bucket width or lateness (the detectors learned
+// counts per bucket), and damaged bytes, leaving the analyzer unchanged.
 //
 // Bounds: series and detector states are capped (overflow counted in
-// stats()); idle ones are forgotten after idle_ns of event time.
+// stats()); per-series sensitivities are capped at max_detectors.
 //
 // Not thread-safe; owned by one thread.
 #pragma once
@@ -69,13 +107,13 @@ struct AnalyzerOptions {
 struct AnalyzerStats {
   RedStats red;
   MetricSeriesStats metrics;
-  uint64_t points_analysed = 0;     // series points given to a detector
-  uint64_t detectors = 0;           // detector states now
-  uint64_t detector_overflow = 0;   // points dropped: max_detectors reached
+  uint64_t points_analysed = 0;    // series points given to a detector
+  uint64_t detectors = 0;          // detector states now
+  uint64_t detector_overflow = 0;  // points dropped: max_detectors reached
   uint64_t anomalies_raised = 0;
   uint64_t anomalies_ended = 0;
   uint64_t events_inferred = 0;
-  uint64_t version_overflow = 0;    // version changes not tracked: max_versions_tracked reached
+  uint64_t version_overflow = 0;      // version changes not tracked: max_versions_tracked reached
   uint64_t sensitivity_overflow = 0;  // SetSensitivity refused: max_detectors per-series settings kept
 };
 

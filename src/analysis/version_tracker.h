@@ -80,8 +80,8 @@ class VersionTracker {
 
  private:
   struct Version {
-    uint64_t last_ns = 0;   // newest item time seen
-    uint64_t since_ns = 0;  // first sighting after the current version's last (0: none)
+    uint64_t last_ns = 0;    // newest item time seen
+    uint64_t since_ns = 0;   // first sighting after the current version's last (0: none)
     uint32_t sightings = 0;  // sightings at distinct, later times since since_ns
   };
   struct Pair {

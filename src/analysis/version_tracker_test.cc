@@ -143,7 +143,8 @@ TEST(VersionTracker, ServiceAndFaasVersionChangingTogetherAreOneEvent) {
   EXPECT_EQ(e.version, "1.1");
   ASSERT_EQ(e.changes.size(), 2u);
   EXPECT_EQ(e.changes[1], (model::ConfigChange{"faas.version", "7", "8"}));
-  EXPECT_EQ(e.description, "service.version of fn changed from 1.0 to 1.1, faas.version from 7 to 8 (seen in telemetry)");
+  EXPECT_EQ(e.description,
+            "service.version of fn changed from 1.0 to 1.1, faas.version from 7 to 8 (seen in telemetry)");
   // faas.version alone.
   t.See(Res("fn", "1.1", "9"), kT0 + 2 * kMin);
   ASSERT_EQ(t.events.size(), 2u);

@@ -12,9 +12,8 @@
 
 #include <cstdint>
 #include <functional>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "http/server.h"
 #include "model/change_event.h"

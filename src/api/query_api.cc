@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/params.h"
+#include "api/series_api.h"
 #include "common/hex.h"
 #include "common/time_format.h"
 #include "model/json.h"
@@ -121,6 +122,7 @@ void RegisterQueryRoutes(http::Server* server, store::Store* store, selfmon::Reg
   server->Route("GET", "/api/v1/logs", [store](http::Request& r, http::Reply y) { Logs(store, r, std::move(y)); });
   server->Route("GET", "/api/v1/metrics",
                 [store](http::Request& r, http::Reply y) { Metrics(store, r, std::move(y)); });
+  RegisterSeriesRoute(server, store);
   server->Route("GET", "/metrics", [metrics](http::Request&, http::Reply reply) {
     http::Response r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";

@@ -12,7 +12,8 @@
 namespace augur::api {
 
 // GET /api/v1/services, /api/v1/traces/{trace_id}, /api/v1/spans,
-// /api/v1/logs, /api/v1/metrics, /metrics and /healthz.
+// /api/v1/logs, /api/v1/metrics, /api/v1/series (series_api.h), /metrics
+// and /healthz.
 void RegisterQueryRoutes(http::Server* server, store::Store* store, selfmon::Registry* metrics);
 
 }  // namespace augur::api

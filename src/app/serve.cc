@@ -7,6 +7,7 @@
 
 #include "api/analysis_api.h"
 #include "api/query_api.h"
+#include "api/web_files.h"
 #include "common/file_lock.h"
 #include "http/server.h"
 #include "ingest/analysis_stage.h"
@@ -102,6 +103,15 @@ int Serve(const config::Config& config) {
     return topology::ToJson(analysis.Topology(from, to));
   };
   api::RegisterAnalysisRoutes(&api, store->get(), std::move(analysis_routes));
+  // The console last: its routes catch every path no route above took.
+  const std::string web_dir = config.web_dir.empty() ? api::DefaultWebDir() : config.web_dir;
+  if (auto files = api::RegisterWebRoutes(&api, web_dir); files.ok()) {
+    spdlog::info("console: {} files from {}", *files, web_dir);
+  } else if (!config.web_dir.empty()) {
+    return Fail(files.status());  // asked for and not there: say so now
+  } else {
+    spdlog::warn("console not served ({}); build it with npm (README.md)", files.status().message());
+  }
 
   if (Status s = grpc.Start(); !s.ok()) return Fail(s);
   spdlog::info("otlp_grpc listening on {}:{}", HostOf(config.otlp_grpc_addr), grpc.port());

@@ -20,7 +20,7 @@ namespace {
 // collected apart and applied after the file has been read.
 struct ServeFlags {
   std::string config_file, data_dir, otlp_grpc_addr, otlp_http_addr, http_addr, auth_token, tls_cert, tls_key;
-  std::string max_body_size, retention_max_age, retention_max_size, log_level;
+  std::string max_body_size, retention_max_age, retention_max_size, log_level, web_dir;
   uint64_t queue_capacity = 0;
 };
 
@@ -44,6 +44,7 @@ int RunServe(const ServeFlags& f) {
   set(f.tls_cert, &c.tls_cert_file);
   set(f.tls_key, &c.tls_key_file);
   set(f.log_level, &c.log_level);
+  set(f.web_dir, &c.web_dir);
   if (f.queue_capacity != 0) c.queue_capacity_items = f.queue_capacity;
   struct Parsed {
     const std::string& text;
@@ -141,8 +142,8 @@ std::map<std::string, std::string> RangeQuery(const RangeFlags& r) {
           {"limit", r.limit == 0 ? "" : std::to_string(r.limit)}};
 }
 
-int RunReplay(const ClientFlags& c, augur::cli::ReplayOptions o, const std::string& baseline,
-              const std::string& fault, const std::string& start, const std::string& otlp_url) {
+int RunReplay(const ClientFlags& c, augur::cli::ReplayOptions o, const std::string& baseline, const std::string& fault,
+              const std::string& start, const std::string& otlp_url) {
   auto b = augur::config::ParseDuration(baseline);
   auto f = augur::config::ParseDuration(fault);
   if (!b.ok() || !f.ok()) {
@@ -168,11 +169,12 @@ int RunReplay(const ClientFlags& c, augur::cli::ReplayOptions o, const std::stri
     std::fprintf(stderr, "augur: replay failed: %s\n", r.status().message().c_str());
     return 1;
   }
-  std::printf("replayed %s: %llu spans, %llu metric points, %llu log records in %llu exports (%llu retries); "
-              "trouble from %s\n",
-              o.scenario.c_str(), static_cast<unsigned long long>(r->spans), static_cast<unsigned long long>(r->points),
-              static_cast<unsigned long long>(r->logs), static_cast<unsigned long long>(r->exports),
-              static_cast<unsigned long long>(r->retries), augur::FormatRfc3339(r->onset_ns).c_str());
+  std::printf(
+      "replayed %s: %llu spans, %llu metric points, %llu log records in %llu exports (%llu retries); "
+      "trouble from %s\n",
+      o.scenario.c_str(), static_cast<unsigned long long>(r->spans), static_cast<unsigned long long>(r->points),
+      static_cast<unsigned long long>(r->logs), static_cast<unsigned long long>(r->exports),
+      static_cast<unsigned long long>(r->retries), augur::FormatRfc3339(r->onset_ns).c_str());
   return 0;
 }
 
@@ -192,6 +194,7 @@ int main(int argc, char** argv) {
   serve->add_option("--otlp-grpc-addr", f.otlp_grpc_addr, "OTLP/gRPC listen address (default: 127.0.0.1:4317)");
   serve->add_option("--otlp-http-addr", f.otlp_http_addr, "OTLP/HTTP listen address (default: 127.0.0.1:4318)");
   serve->add_option("--http-addr", f.http_addr, "Query API listen address (default: 127.0.0.1:8080)");
+  serve->add_option("--web-dir", f.web_dir, "The web console's built files, served at / (default: the build's)");
   serve->add_option("--auth-token", f.auth_token,
                     "Bearer token required on OTLP and the API (or set AUGUR_AUTH_TOKEN)");
   serve->add_option("--tls-cert", f.tls_cert, "PEM certificate chain; enables TLS with --tls-key");

@@ -10,9 +10,12 @@ constexpr double kRhoWeight = 1.0 / 200;
 constexpr double kRhoClip = 3;  // z beyond this is an outlier, not correlation
 }  // namespace
 
-void Cusum::Add(uint64_t time_ns, double z, double k, double clip, double cap) {
+void Cusum::Add(uint64_t time_ns, double z, double k, double clip, double cap, uint32_t seen) {
   const double zr = std::clamp(z, -kRhoClip, kRhoClip);
-  const double rho = std::clamp(rho_ + kRhoWeight * (zr * prev_z_ - rho_), -1.0, 1.0);
+  // The first point has no predecessor; from the second on, a running mean
+  // of the lag-1 products until the exponential average takes over.
+  const double w = seen == 0 ? 0 : std::max(kRhoWeight, 1.0 / seen);
+  const double rho = std::clamp(rho_ + w * (zr * prev_z_ - rho_), -1.0, 1.0);
   prev_z_ = static_cast<float>(zr);
   rho_ = static_cast<float>(rho);
   const double r = std::clamp(rho, 0.0, 0.9);

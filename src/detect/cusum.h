@@ -15,7 +15,10 @@
 // baseline follows), and a CUSUM on them fires far more often than its
 // nominal rate. So the input is divided by the AR(1) long-run deviation
 // factor sqrt((1 + rho) / (1 - rho)), with rho the lag-1 autocorrelation of
-// the (clipped) z-scores, learned as an exponential average over ~200 points.
+// the (clipped) z-scores, learned as an exponential average over ~200 points
+// (a plain mean over the first ones, when the caller says how many it has
+// seen: an average started at 0 would take a strongly autocorrelated series
+// for an independent one for hundreds of points, and its wander for shifts).
 //
 // 32 bytes. Not thread-safe; one per series.
 #pragma once
@@ -28,7 +31,10 @@ namespace augur::detect {
 
 class Cusum {
  public:
-  void Add(uint64_t time_ns, double z, double k, double clip, double cap);
+  // `seen`: points of this series before this one, if the caller counts
+  // them (for the autocorrelation's start; see above).
+  static constexpr uint32_t kSeenMany = UINT32_MAX;
+  void Add(uint64_t time_ns, double z, double k, double clip, double cap, uint32_t seen = kSeenMany);
   void Reset() { *this = Cusum(); }
   double rho() const { return rho_; }
 

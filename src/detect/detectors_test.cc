@@ -2,8 +2,10 @@
 // determinism, the statistics and the explanation line. Behaviour on data is
 // tested by the scripts in testdata/ (script_test.cc).
 
+#include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "detect/error_detector.h"
 #include "detect/latency_detector.h"
@@ -132,6 +134,89 @@ TEST(Stats, CountZScores) {
   EXPECT_LT(PoissonZ(0, 50), -9);
   EXPECT_LT(BinomialZ(1, 3, 0.01), 2.5);   // one error in three requests: weak
   EXPECT_GT(BinomialZ(25, 50, 0.01), 10);  // half of 50 requests failing: overwhelming
+}
+
+TEST(Stats, EvidenceZInvertsNormalEvidence) {
+  for (double z : {0.5, 1.0, 3.0, 7.5, 20.0}) EXPECT_NEAR(EvidenceZ(NormalEvidence(z)), z, 1e-6 * (1 + z));
+  EXPECT_EQ(EvidenceZ(0), 0);
+  EXPECT_EQ(EvidenceZ(0.1), 0);  // P > 1/2: no evidence upward
+}
+
+TEST(Stats, BetaBinomialEvidence) {
+  // Nothing at or below the expected count.
+  EXPECT_EQ(BetaBinomialEvidence(0, 25, 1, 999).at_least, 0);
+  EXPECT_EQ(BetaBinomialEvidence(5, 100, 1, 19).at_least, 0);
+  // A well known share: close to the binomial tail. P(K >= 3 | 25, 0.001) = 2.27e-6.
+  const ShareEvidence known = BetaBinomialEvidence(3, 25, 1e4, 1e7 - 1e4);
+  EXPECT_NEAR(known.at_least, -std::log10(2.27e-6), 0.02);
+  EXPECT_GT(known.mid, known.at_least);  // mid-p counts half of P(K = 3)
+  // The same share known from few requests is weaker evidence.
+  const ShareEvidence vague = BetaBinomialEvidence(3, 25, 1, 999);
+  EXPECT_LT(vague.at_least, known.at_least - 0.3);
+  EXPECT_GT(vague.at_least, 0);
+  // All 25 of 25: overwhelming, and finite.
+  EXPECT_GT(BetaBinomialEvidence(25, 25, 1, 999).at_least, 40);
+  EXPECT_LE(BetaBinomialEvidence(1e6, 1e6, 1, 1e9).at_least, 300);
+}
+
+TEST(Options, ForRateBudgetsFalseIncidentsPerDay) {
+  // 5 s buckets: 17280 points a day, 1e-3 false incidents a day.
+  const Options medium = Options::ForRate(Sensitivity::kMedium, 17280);
+  EXPECT_NEAR(medium.alert_evidence, std::log10(17280 / 1e-3), 1e-9);
+  EXPECT_NEAR(medium.spike_evidence, medium.alert_evidence + 1, 1e-9);
+  EXPECT_LT(Options::ForRate(Sensitivity::kHigh, 17280).alert_evidence, medium.alert_evidence);
+  EXPECT_GT(Options::ForRate(Sensitivity::kLow, 17280).alert_evidence, medium.alert_evidence);
+  // Never below the per-point bars of For().
+  EXPECT_EQ(Options::ForRate(Sensitivity::kMedium, 1).alert_evidence,
+            Options::For(Sensitivity::kMedium).alert_evidence);
+}
+
+// 25 requests a bucket, 20-50 ms (a deterministic spread), `slow` of them
+// taking `extra_ms` more.
+LatencyPoint Bucket(const LatencyDetector& d, int i, int slow, double extra_ms) {
+  LatencyPoint p;
+  p.time_ns = kStart + i * 5'000'000'000ull;
+  p.count = 25;
+  std::vector<double> v;
+  for (int k = 0; k < 25; ++k) v.push_back(20 + (k * 7 + i) % 31 + (k < slow ? extra_ms : 0));
+  std::sort(v.begin(), v.end());
+  p.p50 = v[12];
+  p.p90 = v[21];
+  p.p99 = v[23];
+  p.reference = d.Reference();
+  p.slow = 0;
+  for (double x : v) p.slow += x > p.reference ? 1 : 0;
+  return p;
+}
+
+TEST(LatencyDetector, OneBucketWithManyFarSlowRequestsRaisesAtOnce) {
+  const Options o = Options::ForRate(Sensitivity::kMedium, 17280);
+  LatencyDetector d;
+  for (int i = 0; i < 720; ++i) ASSERT_EQ(d.Update(o, Bucket(d, i, 0, 0)).event, Event::kNone) << i;
+  EXPECT_NEAR(d.Reference(), 2 * d.Normal(2), 1e-9);
+  // A third of one bucket 300 ms slower: raised on that bucket, as slow share.
+  Verdict v = d.Update(o, Bucket(d, 720, 8, 300));
+  ASSERT_EQ(v.event, Event::kRaised);
+  EXPECT_EQ(v.finding.quantity, Quantity::kSlowShare);
+  EXPECT_EQ(v.finding.onset_ns, kStart + 720 * 5'000'000'000ull);
+  // It stays: the same incident becomes a level shift, not a second one.
+  int raised = 0, updated = 0;
+  for (int i = 721; i < 760; ++i) {
+    v = d.Update(o, Bucket(d, i, 25, 300));
+    raised += v.event == Event::kRaised;
+    updated += v.event == Event::kUpdated;
+  }
+  EXPECT_EQ(raised, 0);
+  EXPECT_EQ(updated, 1);
+}
+
+TEST(LatencyDetector, OneSlowRequestNowAndThenIsNotNews) {
+  const Options o = Options::ForRate(Sensitivity::kMedium, 17280);
+  LatencyDetector d;
+  for (int i = 0; i < 17280; ++i) {
+    const int slow = i % 97 == 0 ? 1 : 0;
+    ASSERT_EQ(d.Update(o, Bucket(d, i, slow, 500)).event, Event::kNone) << i;
+  }
 }
 
 TEST(Finding, DescribesItselfInOneLine) {

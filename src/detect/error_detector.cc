@@ -33,7 +33,7 @@ Verdict ErrorDetector::Update(const Options& o, const CountPoint& p) {
   const double z = BinomialZ(errors, requests, p0);
 
   const bool was_zero = cusum_.up() == 0;
-  cusum_.Add(p.time_ns, z, o.cusum_k, kCusumClip, 4 * o.alert_evidence * kLn10 / (2 * o.cusum_k));
+  cusum_.Add(p.time_ns, z, o.cusum_k, kCusumClip, 4 * o.alert_evidence * kLn10 / (2 * o.cusum_k), n_);
   if (cusum_.up() == 0) {
     onset_errors_ = 0;
   } else {

@@ -24,7 +24,7 @@ constexpr double kLn10 = 2.302585092994046;
 // choice): 0.5%, worth 200 requests.
 constexpr double kPriorSlowShare = 0.005;
 constexpr double kPriorRequests = 200;
-constexpr double kMaxPearson = 25;        // a bucket's X^2 learned at most (5 standard deviations)
+constexpr double kMaxPearson = 25;       // a bucket's X^2 learned at most (5 standard deviations)
 constexpr double kDispersionPrior = 20;  // buckets
 constexpr uint32_t kClipAfter = 8;
 constexpr Quantity kQuantities[3] = {Quantity::kP50, Quantity::kP90, Quantity::kP99};
@@ -81,8 +81,8 @@ Verdict LatencyDetector::Update(const Options& o, const LatencyPoint& p) {
   const double z_tail = slow_known ? EvidenceZ(slow_evidence.mid) : zq[2];
   const double cap = 4 * o.alert_evidence * kLn10 / (2 * o.cusum_k);
   if (quantiles_ok || slow_known) {
-    median_.Add(p.time_ns, zq[0], o.cusum_k, kCusumClip, cap);
-    tail_.Add(p.time_ns, std::max(0.0, z_tail), o.cusum_k, kCusumClip, cap);
+    median_.Add(p.time_ns, zq[0], o.cusum_k, kCusumClip, cap, n_ < 2 ? 0 : n_ - 2);
+    tail_.Add(p.time_ns, std::max(0.0, z_tail), o.cusum_k, kCusumClip, cap, n_ < 2 ? 0 : n_ - 2);
   }
 
   Candidates c;
@@ -152,9 +152,8 @@ Verdict LatencyDetector::Update(const Options& o, const LatencyPoint& p) {
     // Robust as the levels: a bucket teaches at most the top of the normal
     // band of slow counts (plus one), unless a shift is confirmed.
     const double expected = count * share0;
-    const double limit = incident_.open() && incident_.persistent()
-                             ? count
-                             : expected + kBand * std::sqrt(expected * (1 - share0)) + 1;
+    const double limit =
+        incident_.open() && incident_.persistent() ? count : expected + kBand * std::sqrt(expected * (1 - share0)) + 1;
     slow_ += static_cast<float>(alpha * (std::min(slow, limit) - slow_));
     count_ += static_cast<float>(alpha * (count - count_));
     if (!(incident_.open() && incident_.persistent())) {

@@ -6,21 +6,29 @@
 //    level and scale in log space (latency noise is multiplicative), and are
 //    tested only for buckets with at least Options::min_latency_count
 //    requests (the p99 of 3 requests says nothing);
-//  - slow share: when the caller counted the requests above Reference() (the
-//    learned normal p99) from its sketch, the binomial deviance of that count
-//    against the learned share above the reference. This is the sharpest
-//    test for "every request got 150 ms slower": at 5 req/s and 10 s buckets
-//    it sees 50 requests, of which ~0.5 are normally slow.
-// Two CUSUMs (clipped at 8 per bucket, so a one-bucket blip never alerts
-// alone) accumulate them: a two-sided one on the median's z (the typical
-// request got slower or faster) and an upward one on the slow share's z, or
-// on the p99's when the caller has no slow count (the tail got slower).
-// Taking the maximum of several z-scores per bucket instead would bias the
-// CUSUM input upward and make it drift into false alarms. p90 is learned for
-// the explanation. Incident guards as everywhere. No seasonality: latency
-// rarely has a daily cycle worth 184 bytes.
+//  - slow requests: when the caller counted the requests above Reference()
+//    (twice the learned normal p99, so normally rare) from its sketch, the
+//    tail probability of that count under the learned share of slow
+//    requests. The share is a Beta posterior (a weak prior plus the requests
+//    remembered), widened when slow requests come in bursts (a learned
+//    dispersion, method of moments of a beta-binomial), and the count is
+//    judged by the beta-binomial predictive: a share learned from little or
+//    bursty data is not over-trusted. This is the sharpest test for "every
+//    request got 150 ms slower": at 5 requests/s and 5 s buckets it sees 25
+//    requests, of which normally almost none are that slow.
+// Two CUSUMs (clipped at 8 per bucket) accumulate them: a two-sided one on
+// the median's z (the typical request got slower or faster) and an upward
+// one on the slow count's z, or on the p99's when the caller has no slow
+// count (the tail got slower). Taking the maximum of several z-scores per
+// bucket instead would bias the CUSUM input upward and make it drift into
+// false alarms. And one bucket alone raises (as a spike, Options::
+// spike_evidence) when its slow count is that improbable by itself: the
+// first bucket of a gray failure, often only partly affected, is enough,
+// while ordinary noise never is. p90 is learned for the explanation.
+// Incident guards as everywhere. No seasonality: latency rarely has a
+// daily cycle worth 184 bytes.
 //
-// 128 bytes. Not thread-safe; one per series.
+// 136 bytes. Not thread-safe; one per series.
 #pragma once
 
 #include <string>
@@ -40,8 +48,8 @@ class LatencyDetector {
   // Buckets with count 0 are skipped (score 0, no event).
   Verdict Update(const Options& o, const LatencyPoint& p);
 
-  // The latency to count slow requests above for the next point (the learned
-  // normal p99, in the points' unit); 0 until one bucket was seen.
+  // The latency to count slow requests above for the next point (twice the
+  // learned normal p99, in the points' unit); 0 until one bucket was seen.
   double Reference() const;
   // The learned normal of p50, p90, p99 (index 0..2), in the points' unit.
   double Normal(int quantile) const;
@@ -56,8 +64,8 @@ class LatencyDetector {
     float mad = 0;
   };
   LogLevel q_[3];
-  float slow_ = 0;   // EW of slow requests per bucket
-  float count_ = 0;  // EW of requests per bucket (where slow was known)
+  float slow_ = 0;        // EW of slow requests per bucket
+  float count_ = 0;       // EW of requests per bucket (where slow was known)
   float dispersion_ = 1;  // EW of the slow counts' Pearson X^2 per bucket: 1 if binomial, more if bursty
   uint64_t last_ns_ = 0;
   uint32_t n_ = 0;   // buckets with quantiles learned

@@ -27,8 +27,8 @@ struct CountPoint {
 //
 // `slow` is distribution-aware evidence: how many of the bucket's `count`
 // requests took longer than `reference`. The caller asks the detector for
-// its current reference (LatencyDetector::Reference(), the learned normal
-// p99) before building the point, and counts from its sketch; a caller
+// its current reference (LatencyDetector::Reference(), twice the learned
+// normal p99) before building the point, and counts from its sketch; a caller
 // without a sketch leaves `slow` at kUnknownSlow and only the quantiles are
 // tested.
 struct LatencyPoint {

@@ -28,7 +28,7 @@ Verdict TrafficDetector::Update(const Options& o, const CountPoint& p) {
   const double z_empirical = (x - e.center) / e.scale;
   double z = std::fabs(z_empirical) < std::fabs(z_poisson) ? z_empirical : z_poisson;
   if (z < 0 && mean < o.min_expected_count) z = 0;  // too quiet to call a drop
-  cusum_.Add(p.time_ns, z, o.cusum_k, kCusumClip, 4 * o.alert_evidence * kLn10 / (2 * o.cusum_k));
+  cusum_.Add(p.time_ns, z, o.cusum_k, kCusumClip, 4 * o.alert_evidence * kLn10 / (2 * o.cusum_k), base_.points() - 2);
 
   Candidates c;
   const double up = CusumEvidence(cusum_.up(), o.cusum_k);

@@ -51,6 +51,7 @@ class Engine::View final : public insight::TopologyView {
 Engine::Engine(EngineOptions options)
     : analyzer_(options.analyzer),
       saturation_(options.saturation),
+      logs_(options.logs),
       topology_(options.topology),
       correlator_(options.correlator) {}
 
@@ -59,12 +60,14 @@ void Engine::Add(const model::Batch& batch) {
   topology_.Add(batch);
   analyzer_.Add(batch);
   saturation_.Add(batch);
+  if (!batch.logs.empty()) logs_.Add(batch);
   Correlate();
 }
 
 void Engine::AdvanceTo(uint64_t time_ns) {
   topology_.AdvanceTo(time_ns);
   analyzer_.AdvanceTo(time_ns);
+  logs_.AdvanceTo(time_ns);
   Correlate();
 }
 
@@ -78,6 +81,7 @@ void Engine::Correlate() {
   const size_t first_anomaly = anomalies_.size();
   analyzer_.TakeAnomalies(&anomalies_);
   saturation_.TakeAnomalies(&anomalies_);
+  logs_.TakeAnomalies(&anomalies_);
   for (size_t i = first_anomaly; i < anomalies_.size(); ++i) correlator_.OnAnomaly(anomalies_[i], view);
   correlator_.AdvanceTo(analyzer_.watermark());
 }
@@ -99,7 +103,18 @@ void Engine::TakeInferredEvents(std::vector<model::ChangeEvent>* out) {
   inferred_.clear();
 }
 
-void Engine::TakeInsights(std::vector<model::Insight>* out) { correlator_.TakeInsights(out); }
+void Engine::TakeInsights(std::vector<model::Insight>* out) {
+  constexpr uint64_t kBefore = 2 * 60'000'000'000ULL;
+  constexpr size_t kMaxSnippets = 10;
+  const size_t first = out->size();
+  correlator_.TakeInsights(out);
+  for (size_t i = first; i < out->size(); ++i) {
+    model::Insight& in = (*out)[i];
+    if (in.anomalies.empty()) continue;  // a merged-away insight keeps what it had
+    const uint64_t from = in.start_ns > kBefore ? in.start_ns - kBefore : 0;
+    in.log_snippets = logs_.Snippets(in.root_cause.service, from, in.end_ns, std::vector<logs::TraceRef>{}, kMaxSnippets);
+  }
+}
 
 topology::Topology Engine::Topology(uint64_t from_ns, uint64_t to_ns) const {
   return topology_.Snapshot(from_ns, to_ns);
@@ -112,11 +127,13 @@ std::string Engine::SaveState() const {
                       {"analyzer", nlohmann::json::binary_t(std::vector<uint8_t>())},
                       {"topology", nlohmann::json::binary_t(std::vector<uint8_t>())},
                       {"saturation", nlohmann::json::binary_t(std::vector<uint8_t>())},
+                      {"logs", nlohmann::json::binary_t(std::vector<uint8_t>())},
                       {"correlator", correlator_.SaveState()}};
   const std::string a = analyzer_.SaveState(), t = topology_.SaveState();
   j["analyzer"] = nlohmann::json::binary_t(std::vector<uint8_t>(a.begin(), a.end()));
   j["topology"] = nlohmann::json::binary_t(std::vector<uint8_t>(t.begin(), t.end()));
-  const std::string sat = saturation_.SaveState();
+  const std::string sat = saturation_.SaveState(), lg = logs_.SaveState();
+  j["logs"] = nlohmann::json::binary_t(std::vector<uint8_t>(lg.begin(), lg.end()));
   j["saturation"] = nlohmann::json::binary_t(std::vector<uint8_t>(sat.begin(), sat.end()));
   const std::vector<uint8_t> bytes = nlohmann::json::to_cbor(j);
   return std::string(bytes.begin(), bytes.end());
@@ -144,6 +161,12 @@ Status Engine::LoadState(std::string_view bytes) {
   if (Status s = saturation_.LoadState(std::string_view(reinterpret_cast<const char*>(sat.data()), sat.size()));
       !s.ok()) {
     return s;
+  }
+  if (j.contains("logs") && j["logs"].is_binary()) {
+    const auto& lg = j["logs"].get_binary();
+    if (Status s = logs_.LoadState(std::string_view(reinterpret_cast<const char*>(lg.data()), lg.size())); !s.ok()) {
+      return s;
+    }
   }
   return correlator_.LoadState(j["correlator"].get<std::string>());
 }

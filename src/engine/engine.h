@@ -3,7 +3,8 @@
 //
 //   Batch ──┬─> topology::TopologyBuilder ── traces, service graph, self time ──┐ (TopologyView)
 //           ├─> analysis::Analyzer ── anomalies, inferred deployments ──────────┤
-//           └─> analysis::Saturation ── forecasts (proactive anomalies) ─────────┤
+//           ├─> analysis::Saturation ── forecasts (proactive anomalies) ─────────┤
+//           └─> logs::LogAnalyzer ── templates, log anomalies, snippets ────────┤
 //   change events (API, CLI) ───────────────────────────────────────────────────┴─> insight::Correlator ─> insights
 //
 // The analysis stage (ingest/analysis_stage.h) runs one Engine on its
@@ -24,6 +25,7 @@
 #include "analysis/saturation.h"
 #include "common/status.h"
 #include "insight/correlator.h"
+#include "logs/log_analyzer.h"
 #include "model/anomaly.h"
 #include "model/change_event.h"
 #include "model/insight.h"
@@ -34,6 +36,7 @@ namespace augur::engine {
 struct EngineOptions {
   analysis::AnalyzerOptions analyzer;
   analysis::SaturationOptions saturation;
+  logs::LogAnalyzerOptions logs;
   topology::TopologyOptions topology;
   insight::CorrelatorOptions correlator;
 };
@@ -57,6 +60,8 @@ class Engine {
   // What changed since the last call of each.
   void TakeAnomalies(std::vector<model::Anomaly>* out);
   void TakeInferredEvents(std::vector<model::ChangeEvent>* out);
+  // Insights carry log snippets of their root-cause service from two
+  // minutes before their start (logs::LogAnalyzer::Snippets).
   void TakeInsights(std::vector<model::Insight>* out);
 
   // The topology over buckets starting in [from, to) (GET /api/v1/topology).
@@ -78,6 +83,7 @@ class Engine {
 
   analysis::Analyzer analyzer_;
   analysis::Saturation saturation_;
+  logs::LogAnalyzer logs_;
   topology::TopologyBuilder topology_;
   insight::Correlator correlator_;
   std::vector<model::Anomaly> anomalies_;  // taken from the analyzer, not yet by the caller

@@ -15,6 +15,7 @@
 #include <set>
 #include <thread>
 
+#include "store/schema.h"
 #include "store/store.h"
 
 namespace augur::store {
@@ -500,6 +501,7 @@ TEST_F(AnalysisStoreTest, OpeningAVersion2FileAddsTheAnalysisTables) {
     ASSERT_TRUE(store->EnforceRetention(kWall).ok());  // an ingest mark
   }
   SqlExec(R"sql(
+    DROP TABLE notify_outbox; DROP TABLE notify_seen;
     DROP TABLE insights; DROP TABLE insight_services; DROP TABLE insight_feedback;
     ALTER TABLE ingest_marks DROP COLUMN insights;
     DROP TABLE anomalies; DROP TABLE events; DROP TABLE analysis_state;
@@ -509,7 +511,7 @@ TEST_F(AnalysisStoreTest, OpeningAVersion2FileAddsTheAnalysisTables) {
   ASSERT_EQ(SqlInt("SELECT count(*) FROM sqlite_schema WHERE name = 'events'"), 0);
   auto store = Open(86400, 0);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(SqlInt("PRAGMA user_version"), 4);
+  EXPECT_EQ(SqlInt("PRAGMA user_version"), kSchemaVersion);
   EXPECT_EQ(SqlInt("SELECT count(*) FROM ingest_marks WHERE anomalies = 0 AND insights = 0"), 1);
   EXPECT_EQ(store->Stats().log_records, 1u);
   ASSERT_TRUE(store->PutAnomalies({MakeAnomaly("an-1", "api", kT0, 0)}).ok());

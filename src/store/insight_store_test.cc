@@ -10,6 +10,7 @@
 #include <random>
 #include <set>
 
+#include "store/schema.h"
 #include "store/store.h"
 
 namespace augur::store {
@@ -506,6 +507,7 @@ TEST_F(InsightStoreTest, OpeningAVersion3FileAddsTheInsightTables) {
     ASSERT_TRUE(store->EnforceRetention(kWall).ok());  // an ingest mark
   }
   SqlExec(R"sql(
+    DROP TABLE notify_outbox; DROP TABLE notify_seen;
     DROP TABLE insights; DROP TABLE insight_services; DROP TABLE insight_feedback;
     ALTER TABLE ingest_marks DROP COLUMN insights;
     PRAGMA user_version = 3;
@@ -513,7 +515,7 @@ TEST_F(InsightStoreTest, OpeningAVersion3FileAddsTheInsightTables) {
   ASSERT_EQ(SqlInt("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'insight%'"), 0);
   auto store = Open(86400, 0);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(SqlInt("PRAGMA user_version"), 4);
+  EXPECT_EQ(SqlInt("PRAGMA user_version"), kSchemaVersion);
   EXPECT_EQ(SqlInt("SELECT count(*) FROM ingest_marks WHERE insights = 0 AND anomalies > 0"), 1);
   EXPECT_EQ(store->Stats().log_records, 1u);
   EXPECT_TRUE(store->GetAnomaly("an-1").ok());

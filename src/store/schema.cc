@@ -244,6 +244,47 @@ CREATE TABLE insight_feedback (
 CREATE INDEX insight_feedback_insight ON insight_feedback(insight_id);
 )sql";
 
+// The notification outbox (version 5), written through its own connection
+// (outbox.h).
+//
+// Outbox: one row per message and sink, the body rendered when the message
+// was derived, so what a sink receives does not depend on when it is sent.
+// (id, sink) is unique: deriving a message again (after a crash between
+// storing an insight and enqueueing its messages) does not queue it twice.
+// Delivered rows are deleted; rows given up on stay, marked dead, the newest
+// kMaxDead of them (outbox.h). A sink's pending rows are sent in seq order,
+// so its partial index is by (sink, seq). Times are the wall clock: delivery
+// is about when a receiver was reachable, not about telemetry.
+//
+// Seen: the notifier's memory of each insight's last revision it derived
+// messages from (opaque to the store), written in the same transaction as
+// the messages, so a restart neither repeats nor loses them. `seq` orders
+// rows by their last write; the oldest beyond kMaxSeen are deleted.
+constexpr const char* kNotifySchema = R"sql(
+CREATE TABLE notify_outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL,                  -- message id: the receivers' deduplication key
+  sink TEXT NOT NULL,                -- sink name, from the config
+  type TEXT NOT NULL,                -- NEW_INSIGHT, ...
+  insight_id TEXT NOT NULL,
+  body TEXT NOT NULL,                -- the HTTP body
+  created INTEGER NOT NULL,          -- wall clock, Unix ns
+  attempts INTEGER NOT NULL,
+  next_attempt INTEGER NOT NULL,     -- wall clock, Unix ns
+  dead INTEGER NOT NULL,             -- 1: given up on
+  last_error TEXT NOT NULL,
+  UNIQUE (id, sink)
+);
+CREATE INDEX notify_outbox_pending ON notify_outbox(sink, seq) WHERE dead = 0;
+CREATE INDEX notify_outbox_dead ON notify_outbox(seq) WHERE dead = 1;
+
+CREATE TABLE notify_seen (
+  insight_id TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL UNIQUE,
+  data TEXT NOT NULL
+);
+)sql";
+
 // Settings of every connection. The page cache is per connection; the
 // writer's is larger because index inserts (metric points and logs by
 // resource or stream and time) touch pages all over their b-trees.
@@ -313,20 +354,25 @@ StatusOr<Db> OpenWriteConnection(const std::string& path) {
   auto version = db->QueryInt("PRAGMA user_version");
   if (!version.ok()) return version.status();
   if (*version == 0 && *tables == 0) {
-    if (Status s = UpdateSchema(*db, {kSchema, kSpanSchema, kAnalysisSchema, kInsightSchema}); !s.ok()) return s;
+    if (Status s = UpdateSchema(*db, {kSchema, kSpanSchema, kAnalysisSchema, kInsightSchema, kNotifySchema}); !s.ok()) {
+      return s;
+    }
   } else if (*version == 1) {
     if (Status s = UpdateSchema(*db, {kDropVersion1Spans, kSpanSchema, kAddVersion3Marks, kAnalysisSchema,
-                                      kAddVersion4Marks, kInsightSchema});
+                                      kAddVersion4Marks, kInsightSchema, kNotifySchema});
         !s.ok()) {
       return s;
     }
   } else if (*version == 2) {
-    if (Status s = UpdateSchema(*db, {kAddVersion3Marks, kAnalysisSchema, kAddVersion4Marks, kInsightSchema});
+    if (Status s =
+            UpdateSchema(*db, {kAddVersion3Marks, kAnalysisSchema, kAddVersion4Marks, kInsightSchema, kNotifySchema});
         !s.ok()) {
       return s;
     }
   } else if (*version == 3) {
-    if (Status s = UpdateSchema(*db, {kAddVersion4Marks, kInsightSchema}); !s.ok()) return s;
+    if (Status s = UpdateSchema(*db, {kAddVersion4Marks, kInsightSchema, kNotifySchema}); !s.ok()) return s;
+  } else if (*version == 4) {
+    if (Status s = UpdateSchema(*db, {kNotifySchema}); !s.ok()) return s;
   } else if (*version != kSchemaVersion) {
     return Status::IOError(path + " has schema version " + std::to_string(*version) + "; this augur reads version " +
                            std::to_string(kSchemaVersion));

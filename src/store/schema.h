@@ -5,8 +5,8 @@
 // OpenWriteConnection(). Version 2 keeps spans in blocks; opening a version 1
 // file drops its spans and keeps everything else. Version 3 adds anomalies,
 // change events and analysis state; opening a version 2 file adds them.
-// Version 4 adds insights and their feedback; opening a version 1, 2 or 3
-// file adds what it lacks.
+// Version 4 adds insights and their feedback. Version 5 adds the
+// notification outbox. Opening an older file adds what it lacks.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +17,7 @@
 
 namespace augur::store {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // The writer keeps the start times of a span block's spans within this of
 // one another, so the blocks holding spans that start in [from, to] are
@@ -28,8 +28,9 @@ inline constexpr uint64_t kMaxBlockStartSpread = 60'000'000'000ULL;  // 1 minute
 // applies the connection settings and creates or checks the schema.
 StatusOr<Db> OpenWriteConnection(const std::string& path);
 
-// Opens the store's second write connection, for analysis results and
-// change events (analysis_writer.h). The writer's connection must be open
+// Opens one of the store's further write connections: for analysis
+// results and change events (analysis_writer.h), and for the notification
+// outbox (outbox.h). The writer's connection must be open
 // (it creates and migrates the schema). Its busy timeout bounds how long a
 // write waits for the ingest writer's transaction.
 StatusOr<Db> OpenAnalysisWriteConnection(const std::string& path);

@@ -1,11 +1,13 @@
 // Store::Open and the SQLite-backed Store: the write connection with its
 // Writer and Retention, the second write connection for analysis results,
-// insights, feedback and events (AnalysisWriter), and a pool of read connections for the queries.
+// insights, feedback and events (AnalysisWriter), one for the notification
+// outbox, and a pool of read connections for the queries.
 #include <atomic>
 #include <filesystem>
 #include <system_error>
 
 #include "store/analysis_writer.h"
+#include "store/outbox.h"
 #include "store/reader_pool.h"
 #include "store/retention.h"
 #include "store/schema.h"
@@ -31,6 +33,9 @@ class SqliteStore final : public Store {
     auto analysis = AnalysisWriter::Open(path_);
     if (!analysis.ok()) return analysis.status();
     analysis_ = std::move(*analysis);
+    auto outbox = Outbox::Open(path_);
+    if (!outbox.ok()) return outbox.status();
+    outbox_ = std::move(*outbox);
     return Status::OK();
   }
 
@@ -149,6 +154,8 @@ class SqliteStore final : public Store {
     return (*reader)->GetState(name);
   }
 
+  Outbox* outbox() override { return outbox_.get(); }
+
  private:
   // Declared first so it closes last, after the statements that use it.
   Db db_;
@@ -156,6 +163,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<Retention> retention_;
   const std::string path_;
   std::unique_ptr<AnalysisWriter> analysis_;
+  std::unique_ptr<Outbox> outbox_;
   ReaderPool readers_;
   std::atomic<uint64_t> retention_deleted_{0};
 };

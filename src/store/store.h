@@ -15,7 +15,8 @@
 // disk never fills. Rows are deleted oldest-first by rowid, which grows with
 // ingest order. Anomalies and insights are deleted by the same rules, by the
 // time they were last written; an insight's feedback goes with it, never
-// before. Change events and analysis state are never deleted.
+// before. Change events and analysis state are never deleted; the
+// notification outbox bounds itself (outbox.h).
 //
 // Threads: Write() and EnforceRetention() are called from one writer thread
 // only. The query methods may be called from any number of threads at once;
@@ -36,6 +37,8 @@
 #include "model/telemetry.h"
 
 namespace augur::store {
+
+class Outbox;
 
 struct StoreOptions {
   std::string data_dir;                  // created if missing
@@ -215,6 +218,11 @@ class Store {
   // Get returns NotFound when absent.
   virtual Status PutState(const std::string& name, const std::string& bytes) = 0;
   virtual StatusOr<std::string> GetState(const std::string& name) = 0;
+
+  // --- Notifications ---
+  // The durable queue of notifications (outbox.h), in the same database.
+  // Any thread; valid for the store's lifetime.
+  virtual Outbox* outbox() = 0;
 };
 
 }  // namespace augur::store

@@ -19,6 +19,8 @@
 #include <set>
 #include <thread>
 
+#include "store/schema.h"
+
 namespace augur::store {
 namespace {
 
@@ -939,6 +941,7 @@ TEST_F(StoreTest, OpeningAVersion1FileDropsItsSpansOnly) {
     INSERT INTO spans VALUES (7, x'00', x'00', NULL, 1, 1, 'old', 0, 1, 2, 0, '', 0, '', '{}', NULL, NULL);
     ALTER TABLE ingest_marks RENAME COLUMN span_blocks TO spans;
     UPDATE ingest_marks SET spans = 7;
+    DROP TABLE notify_outbox; DROP TABLE notify_seen;
     DROP TABLE insights; DROP TABLE insight_services; DROP TABLE insight_feedback;
     ALTER TABLE ingest_marks DROP COLUMN insights;
     DROP TABLE anomalies; DROP TABLE events; DROP TABLE analysis_state;
@@ -947,7 +950,7 @@ TEST_F(StoreTest, OpeningAVersion1FileDropsItsSpansOnly) {
   )sql");
   auto store = Open();
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(SqlInt(dir_, "PRAGMA user_version"), 4);
+  EXPECT_EQ(SqlInt(dir_, "PRAGMA user_version"), kSchemaVersion);
   EXPECT_EQ(SqlInt(dir_, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'spans%'"), 0);
   EXPECT_EQ(SqlInt(dir_, "SELECT max(span_blocks) FROM ingest_marks"), 0);
   const StoreStats stats = store->Stats();
@@ -964,10 +967,11 @@ TEST_F(StoreTest, OpeningAVersion1FileDropsItsSpansOnly) {
 
 TEST_F(StoreTest, OpeningALaterVersionFails) {
   { ASSERT_NE(Open(), nullptr); }
-  SqlExec(dir_, "PRAGMA user_version = 5");
+  SqlExec(dir_, "PRAGMA user_version = " + std::to_string(kSchemaVersion + 1));
   auto store = Store::Open({dir_, 0, 0});
   ASSERT_FALSE(store.ok());
-  EXPECT_NE(store.status().message().find("schema version 5"), std::string::npos) << store.status().ToString();
+  EXPECT_NE(store.status().message().find("schema version " + std::to_string(kSchemaVersion + 1)), std::string::npos)
+      << store.status().ToString();
 }
 
 // The benchmarks' workload: realistic spans (10 attributes, one resource of
