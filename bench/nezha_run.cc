@@ -5,37 +5,47 @@
 //   nezha_run --nezha-dir /tmp/augur-nezha   (the unpacked trainticket.tar.zst)
 //             [--faults N] [--verbose] [--window-before 60] [--window-after 600] ...
 //
-// Everything goes through one engine::Engine with the production defaults:
-// the analyzer, the topology and the correlator that `augur serve` runs.
-// Nothing is tuned per fault or per fault type.
+// Everything goes through engine::Engine with the production defaults: the
+// analyzer, the log analysis, the topology and the correlator that `augur
+// serve` runs. Nothing is tuned per fault or per fault type.
 //
-// 1. Learning what is normal: one Engine, fed day by day in event time as
-//    recorded, its state saved after each day (Engine::SaveState):
-//    - traces and logs of construct_data/<day> (Nezha's fault-free minute
-//      of each day: 2023-01-29 08:50 and 2023-01-30 11:39);
+// 1. Learning what is normal, one Engine per day (the two days are two
+//    deployments: every pod was restarted in between, with the load off
+//    overnight; --continuous-learning runs one engine through both), its
+//    state saved at the end (Engine::SaveState):
 //    - the per-minute metrics of construct_data/<day>/metric (the whole
 //      day) at the minutes that are fault-free by a margin: not in
 //      [inject - guard_before, inject + guard_after) of any fault of the
 //      day, and before the load generator stopped (eval::nezha::LoadEnd:
 //      16:00 UTC on both days; after it the backends idle, which is not
-//      their normal).
-//    Each day's faults replay from the state saved after that day: the
-//    pods were restarted between the days, and a day-1 pod's memory is
-//    not a day-2 pod's (the series key has the service, not the pod).
+//      their normal); in event time as recorded;
+//    - then the traces and logs of construct_data/<day>, Nezha's one
+//      fault-free minute of each day (2023-01-29 08:50, 2023-01-30
+//      11:39), `construct_repeat` times over (default 30, each copy with
+//      trace ids of its own, eval::nezha::CopySpans) in the minutes that
+//      end where those metrics end. augur learns from a stream: its span
+//      detectors want 30 five-second buckets and its log rate trackers 30
+//      one-minute buckets of history before they judge, and one minute
+//      learned once, hours before the faults, would leave them cold (and
+//      make the hours of silence after it look like the normal rate).
+//      --construct-repeat 0 learns the minute once, at its own time.
 // 2. Each fault, from its day's state (a fresh Engine + LoadState): the
 //    rca_data/<day> traces, logs and metrics of its window, from
-//    window_before before the injection (the trace files begin about a
-//    minute before it) to window_after after it or the next injection of
-//    the day, whichever comes first. The window is shifted in time to
-//    start a minute after the learned data ends, so event time runs on
-//    from the saved state (the detectors' daily profiles need two days of
-//    history, so the time of day is not used). At the end event time is
-//    moved past the window (Engine::AdvanceTo) so its last buckets close.
+//    window_before (default 5 min, metrics; the trace and log files begin
+//    a minute before the injection) before the injection, or the previous
+//    injection if later, to window_after (10 min) after it, or the next
+//    injection, whichever comes first (eval::nezha::FaultWindow). The
+//    window is shifted in time to start a minute after the learned data
+//    ends, so event time runs on from the saved state (the detectors' daily
+//    profiles need two days of history, so the time of day is not used).
+//    At the end event time is moved past the window (Engine::AdvanceTo) so
+//    its last buckets close.
 // 3. The answering insight and its ranking: eval::nezha::PickInsight
 //    (src/eval/nezha.h): the first REACTIVE insight with an anomaly whose
-//    onset is at most `tolerance` before the injection, its candidates as
-//    services. detect_s = when its earliest such anomaly was detected,
-//    minus the injection time.
+//    onset is at most `tolerance` (60 s: metric rows and log counts are
+//    per minute, stamped at its start) before the injection; its
+//    candidates as services. detect_s = when its earliest such anomaly was
+//    detected, minus the injection time.
 //
 // Telemetry becomes model::Batch as the services' OTel SDKs would send it:
 // eval::nezha::Stretch (src/eval/nezha_convert.h) says how, including the
@@ -59,6 +69,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -80,9 +91,11 @@ constexpr uint64_t kSecond = 1'000'000'000ULL;
 
 struct Options {
   fs::path dir;
-  double window_before_s = 60;
+  double window_before_s = 300;
   double window_after_s = 600;
-  double tolerance_s = 30;
+  double tolerance_s = 60;
+  uint32_t construct_repeat = 30;
+  bool continuous_learning = false;
   double guard_before_s = 120;
   double guard_after_s = 600;
   size_t max_faults = 0;  // 0: all
@@ -111,7 +124,10 @@ struct CaseResult {
   size_t span_after = 0;    // anomalies after the injection on span series (span.*)
   size_t metric_after = 0;  // ... on metric series
   std::string evidence;     // the first anomaly after the injection on the injected service, "" when none
-  int log_rank = 0;         // RawEvidence: where the raw data points, without augur
+  // Anomalies with an onset in the window before inject - tolerance (false
+  // alarms), by source: span (RED) series, log series, other metrics.
+  size_t before[3] = {0, 0, 0};
+  int log_rank = 0;  // RawEvidence: where the raw data points, without augur
   int trace_rank = 0;
 };
 
@@ -163,21 +179,12 @@ Status LoadDay(const fs::path& dir, const std::string& name, Day* day) {
   return Status::OK();
 }
 
-// Step 1: the learning stretch of one day.
+// Step 1: the learning stretch of one day: the fault-free metrics, then
+// the construct minute's traces and logs, `construct_repeat` times over,
+// ending where those metrics end (or once, as recorded, when 0).
 Status AddLearning(const Options& o, const Day& day, nezha::Stretch* learn) {
   const fs::path construct = o.dir / "construct_data" / day.name;
   auto all = [](uint64_t) { return true; };
-  auto traces = nezha::ListMinuteFiles(construct / "trace", day.name, "trace");
-  if (!traces.ok()) return traces.status();
-  std::vector<nezha::SpanRow> spans;
-  if (Status s = ReadMinutes(*traces, 0, UINT64_MAX / 2, nezha::ReadTraceCsv, &spans); !s.ok()) return s;
-  learn->AddSpans(spans, all);
-  auto logs = nezha::ListMinuteFiles(construct / "log", day.name, "log");
-  if (!logs.ok()) return logs.status();
-  std::vector<nezha::LogRow> log_rows;
-  if (Status s = ReadMinutes(*logs, 0, UINT64_MAX / 2, nezha::ReadLogCsv, &log_rows); !s.ok()) return s;
-  learn->AddLogs(log_rows, all);
-
   auto metrics = nezha::ReadMetricDir(construct / "metric");
   if (!metrics.ok()) return metrics.status();
   const uint64_t load_end = nezha::LoadEnd(*metrics);
@@ -187,6 +194,31 @@ Status AddLearning(const Options& o, const Day& day, nezha::Stretch* learn) {
     return t < load_end && nezha::FaultFree(day.faults, t, guard_before, guard_after);
   };
   for (const auto& table : *metrics) learn->AddMetrics(table, fault_free);
+  const uint64_t metrics_end = learn->last_ns();
+
+  auto traces = nezha::ListMinuteFiles(construct / "trace", day.name, "trace");
+  if (!traces.ok()) return traces.status();
+  std::vector<nezha::SpanRow> spans;
+  if (Status s = ReadMinutes(*traces, 0, UINT64_MAX / 2, nezha::ReadTraceCsv, &spans); !s.ok()) return s;
+  auto logs = nezha::ListMinuteFiles(construct / "log", day.name, "log");
+  if (!logs.ok()) return logs.status();
+  std::vector<nezha::LogRow> log_rows;
+  if (Status s = ReadMinutes(*logs, 0, UINT64_MAX / 2, nezha::ReadLogCsv, &log_rows); !s.ok()) return s;
+  if (o.construct_repeat == 0) {
+    learn->AddSpans(spans, all);
+    learn->AddLogs(log_rows, all);
+    return Status::OK();
+  }
+  uint64_t first = UINT64_MAX;
+  for (const auto& r : spans) first = std::min(first, r.start_ns);
+  for (const auto& r : log_rows) first = std::min(first, r.time_ns);
+  if (first == UINT64_MAX || metrics_end < o.construct_repeat * 60 * kSecond) return Status::OK();
+  for (uint32_t k = 0; k < o.construct_repeat; ++k) {
+    const uint64_t at = metrics_end - (o.construct_repeat - k) * 60 * kSecond;
+    const int64_t shift = static_cast<int64_t>(at) - static_cast<int64_t>(first);
+    learn->AddSpans(nezha::CopySpans(spans, shift, k), all);
+    learn->AddLogs(nezha::CopyLogs(log_rows, shift, k), all);
+  }
   return Status::OK();
 }
 
@@ -218,6 +250,8 @@ std::string TimeOfDay(uint64_t ns) {
 // Returns the injected service's rank in each (0: not ranked, i.e. no rise).
 std::pair<int, int> RawEvidence(const std::vector<nezha::SpanRow>& spans, const std::vector<nezha::LogRow>& logs,
                                 uint64_t from, uint64_t inject, const std::string& service) {
+  // The trace and log files begin about a minute before the injection.
+  from = std::max(from, inject - 60 * kSecond);
   const uint64_t to = inject + 120 * kSecond;
   const double before_min = static_cast<double>(inject - from) / 60e9, after_min = 2;
   auto rank = [&](const std::map<std::string, double>& score) {
@@ -315,7 +349,15 @@ Status RunFault(const Options& o, const augur::engine::EngineOptions& engine_opt
   for (const auto& a : anomalies) latest[a.id] = &a;
   uint64_t evidence_onset = UINT64_MAX;
   for (const auto& [id, a] : latest) {
-    if (a->onset_ns + tolerance < inject || a->onset_ns >= end || a->kind == "forecast") continue;
+    if (a->kind == "forecast") continue;
+    if (a->onset_ns + tolerance < inject) {
+      if (a->onset_ns >= static_cast<uint64_t>(static_cast<int64_t>(w.from_ns) + shift)) {
+        const std::string& m = a->series.metric;
+        ++result->before[m.rfind("span.", 0) == 0 ? 0 : m.rfind("log.", 0) == 0 ? 1 : 2];
+      }
+      continue;
+    }
+    if (a->onset_ns >= end) continue;
     (a->series.metric.rfind("span.", 0) == 0 ? result->span_after : result->metric_after) += 1;
     if (a->series.service == fault.service && a->onset_ns < evidence_onset) {
       evidence_onset = a->onset_ns;
@@ -393,7 +435,12 @@ int main(int argc, char** argv) {
   Options o;
   app.add_option("--nezha-dir", o.dir, "the unpacked trainticket.tar.zst (holds rca_data/ and construct_data/)")
       ->required();
-  app.add_option("--window-before", o.window_before_s, "seconds replayed before each injection");
+  app.add_option("--window-before", o.window_before_s,
+                 "seconds replayed before each injection (metrics; the trace and log files begin a minute before it)");
+  app.add_flag("--continuous-learning", o.continuous_learning,
+               "learn both days through one engine (default: one engine per day; see the file header)");
+  app.add_option("--construct-repeat", o.construct_repeat,
+                 "times the construct minute's traces and logs are learned (0: once, at their own time)");
   app.add_option("--window-after", o.window_after_s, "seconds replayed after it (at most; the next injection ends it)");
   app.add_option("--tolerance", o.tolerance_s, "an answering anomaly's onset may be this many seconds early");
   app.add_option("--guard-before", o.guard_before_s, "learning skips metrics this long before an injection");
@@ -420,11 +467,14 @@ int main(int argc, char** argv) {
     days.push_back(std::move(day));
   }
 
-  // 1. Learn, day by day through one engine, saving its state after each day.
-  augur::engine::Engine engine(engine_options);
+  // 1. Learn each day's normal, saving the state after each day: one engine
+  // per day, or (--continuous-learning) one engine through both days.
   std::vector<std::string> states;
   std::vector<uint64_t> learn_end;
+  auto engine_ptr = std::make_unique<augur::engine::Engine>(engine_options);
   for (const Day& day : days) {
+    if (!o.continuous_learning) engine_ptr = std::make_unique<augur::engine::Engine>(engine_options);
+    augur::engine::Engine& engine = *engine_ptr;
     nezha::Stretch learn;
     if (Status s = AddLearning(o, day, &learn); !s.ok()) return Fail(s.ToString());
     std::vector<augur::model::Anomaly> anomalies;
@@ -445,14 +495,15 @@ int main(int argc, char** argv) {
     learn_end.push_back(learn.last_ns());
     const auto& ls = learn.stats();
     std::printf(
-        "nezha: learning %s: %llu spans (%llu server, %llu client, %llu internal), %llu logs, %llu metric "
+        "nezha: learning %s (construct minute x%u): %llu spans (%llu server, %llu client, %llu internal), %llu logs, "
+        "%llu metric "
         "points in %llu rows, up to %s; %zu batches; %zu anomalies, %zu insights (%zu still open); state %zu "
         "bytes\n",
-        day.name.c_str(), static_cast<unsigned long long>(ls.spans), static_cast<unsigned long long>(ls.server),
-        static_cast<unsigned long long>(ls.client), static_cast<unsigned long long>(ls.internal),
-        static_cast<unsigned long long>(ls.logs), static_cast<unsigned long long>(ls.metric_points),
-        static_cast<unsigned long long>(ls.metric_rows), TimeOfDay(learn.last_ns()).c_str(), batches, anomalies.size(),
-        insights.size(), open, states.back().size());
+        day.name.c_str(), o.construct_repeat, static_cast<unsigned long long>(ls.spans),
+        static_cast<unsigned long long>(ls.server), static_cast<unsigned long long>(ls.client),
+        static_cast<unsigned long long>(ls.internal), static_cast<unsigned long long>(ls.logs),
+        static_cast<unsigned long long>(ls.metric_points), static_cast<unsigned long long>(ls.metric_rows),
+        TimeOfDay(learn.last_ns()).c_str(), batches, anomalies.size(), insights.size(), open, states.back().size());
   }
   const auto t1 = Clock::now();
 
@@ -498,7 +549,7 @@ int main(int argc, char** argv) {
   std::map<std::string, std::vector<int>> by_type;
   std::vector<int> ranks, best_ranks;
   std::map<std::string, std::pair<std::vector<int>, std::vector<int>>> raw_by_type;
-  size_t answered = 0, with_evidence = 0;
+  size_t answered = 0, with_evidence = 0, before[3] = {0, 0, 0};
   for (const auto& r : results) {
     by_type[r.fault->type].push_back(r.rank);
     ranks.push_back(r.rank);
@@ -507,6 +558,7 @@ int main(int argc, char** argv) {
     raw_by_type[r.fault->type].second.push_back(r.trace_rank);
     answered += r.answered;
     with_evidence += !r.evidence.empty();
+    for (int k = 0; k < 3; ++k) before[k] += r.before[k];
   }
   for (const auto& [type, rs] : by_type) {
     const auto a = nezha::ScoreAtK(rs);
@@ -524,6 +576,12 @@ int main(int argc, char** argv) {
       "nezha: diagnostic: faults with an anomaly on the injected service after the injection: %zu; AS@k if "
       "the best of all insights after it were taken (not a score): as1=%.2f as3=%.2f as5=%.2f\n",
       with_evidence, any.as1, any.as3, any.as5);
+  const size_t false_alarms = before[0] + before[1] + before[2];
+  std::printf(
+      "nezha: diagnostic: %zu anomalies with an onset before the injections in the windows (false alarms: %zu span, "
+      "%zu log, %zu metric), %.1f per window\n",
+      false_alarms, before[0], before[1], before[2],
+      results.empty() ? 0.0 : static_cast<double>(false_alarms) / static_cast<double>(results.size()));
   std::printf("nezha: faults=%zu answered=%zu learn_s=%.1f replay_s=%.1f total_s=%.1f peak_rss_mb=%.1f\n",
               results.size(), answered, Seconds(t0, t1), Seconds(t1, t2), Seconds(t0, t2), PeakRssMb());
   const auto a = nezha::ScoreAtK(ranks);

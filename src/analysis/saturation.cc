@@ -21,7 +21,9 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-bool Contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
+bool Contains(std::string_view s, std::string_view part) {
+  return s.find(part) != std::string_view::npos;
+}
 
 model::SeriesKey KeyOf(std::string metric, const std::string& service, const model::MetricPoint& p) {
   model::SeriesKey k;
@@ -131,14 +133,14 @@ void Saturation::Emit(const model::SeriesKey& key, Series& s, const detect::Fore
                        0.5, 1.0);
   a.updated_ns = time_ns;
   const std::string unit = s.unit == "%" ? " %" : s.unit.empty() || s.unit == "1" ? "" : " " + s.unit;
-  a.explanation = key.metric + " of " + key.service + " will reach its limit of " + Number(limit) + unit +
-                  " around " + FormatRfc3339(f.predicted_ns - f.predicted_ns % 1'000'000'000) + " (in " +
+  a.explanation = key.metric + " of " + key.service + " will reach its limit of " + Number(limit) + unit + " around " +
+                  FormatRfc3339(f.predicted_ns - f.predicted_ns % 1'000'000'000) + " (in " +
                   InWords(f.predicted_ns > time_ns ? f.predicted_ns - time_ns : 0) + "), rising " +
                   Number(f.slope_per_s * 3600) + unit + " per hour";
   if (f.event == detect::Event::kEnded) {
     a.end_ns = time_ns;
-    a.explanation = key.metric + " of " + key.service + " is no longer on course to reach its limit of " +
-                    Number(limit) + unit;
+    a.explanation =
+        key.metric + " of " + key.service + " is no longer on course to reach its limit of " + Number(limit) + unit;
   }
   out_.push_back(a);
 }

@@ -8,7 +8,8 @@ namespace {
 constexpr uint64_t kS = 1'000'000'000;
 constexpr uint64_t kT0 = 1'800'000'000 * kS;
 
-model::Batch Gauge(const std::string& name, const std::string& unit, uint64_t t, double v, const std::string& mount = "/") {
+model::Batch Gauge(const std::string& name, const std::string& unit, uint64_t t, double v,
+                   const std::string& mount = "/") {
   model::Batch b;
   model::Resource r;
   r.service_name = "db";

@@ -94,6 +94,14 @@ void RegisterAnalysisRoutes(http::Server* server, store::Store* store, AnalysisR
   server->Route("GET", "/api/v1/events/{id}",
                 [store](http::Request& r, http::Reply y) { Event(store, r, std::move(y)); });
   RegisterInsightRoutes(server, store, shared);
+  if (shared->patterns) {
+    server->Route("GET", "/api/v1/logs/patterns", [shared](http::Request& r, http::Reply y) {
+      uint64_t from = 0, to = UINT64_MAX;
+      size_t limit = 0;
+      if (Status s = ParseRange(r, &from, &to, &limit); !s.ok()) return y(http::ErrorResponse(s));
+      y(JsonResponse(shared->patterns(Param(r, "service"), from, to == UINT64_MAX ? 0 : to, limit)));
+    });
+  }
   if (shared->topology) {
     server->Route("GET", "/api/v1/topology", [shared](http::Request& r, http::Reply y) {
       uint64_t from = 0, to = UINT64_MAX;

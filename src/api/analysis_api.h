@@ -43,6 +43,11 @@ struct AnalysisRoutesOptions {
   // [from, to) (0 = the engine's default window), as topology/topology.h's
   // JSON. No route when empty.
   std::function<nlohmann::json(uint64_t from_unix_nano, uint64_t to_unix_nano)> topology;
+  // GET /api/v1/logs/patterns?service=&from=&to=&limit=: {"patterns": [...]}
+  // (to 0 = no end). No route when empty.
+  std::function<nlohmann::json(const std::string& service, uint64_t from_unix_nano, uint64_t to_unix_nano,
+                               size_t limit)>
+      patterns;
 };
 
 // GET /api/v1/anomalies, /api/v1/anomalies/{id}, /api/v1/events,

@@ -9,11 +9,13 @@
 #include "api/query_api.h"
 #include "api/web_files.h"
 #include "common/file_lock.h"
+#include "common/time_format.h"
 #include "http/server.h"
 #include "ingest/analysis_stage.h"
 #include "ingest/pipeline.h"
 #include "model/change_event.h"
 #include "model/insight.h"
+#include "notify/notifier.h"
 #include "otlp/protobuf_logging.h"
 #include "receiver/otlp_grpc.h"
 #include "receiver/otlp_http.h"
@@ -63,7 +65,15 @@ int Serve(const config::Config& config) {
   metrics.AddCallbackGauge("augur_store_bytes", "Bytes of the database in use.", {},
                            [s = store->get()] { return static_cast<double>(s->Stats().database_bytes); });
 
+  auto notify_options = notify::NotifierOptionsFromConfig(config);
+  if (!notify_options.ok()) return Fail(notify_options.status());
+  notify::Notifier notifier(store->get(), &metrics, std::move(*notify_options));
+  if (Status s = notifier.Start(); !s.ok()) return Fail(s);
+
   ingest::AnalysisStageOptions analysis_options;
+  analysis_options.on_insights = [&notifier](const std::vector<model::Insight>& written) {
+    notifier.OnInsights(written);
+  };
   ingest::AnalysisStage analysis(store->get(), &metrics, analysis_options);
   if (Status s = analysis.Start(); !s.ok()) return Fail(s);
 
@@ -99,6 +109,19 @@ int Serve(const config::Config& config) {
   analysis_routes.on_feedback = [&analysis](const model::Insight& in, const std::string& feedback) {
     analysis.OnFeedback(in, feedback);
   };
+  analysis_routes.patterns = [&analysis](const std::string& service, uint64_t from, uint64_t to, size_t limit) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& p : analysis.Patterns(service, from, to, limit)) {
+      list.push_back({{"service", p.service},
+                      {"template_id", std::to_string(p.template_id)},
+                      {"template", p.text},
+                      {"count", p.count},
+                      {"first_seen", FormatRfc3339(p.first_seen_ns)},
+                      {"last_seen", FormatRfc3339(p.last_seen_ns)},
+                      {"trend", p.trend}});
+    }
+    return nlohmann::json{{"patterns", std::move(list)}};
+  };
   analysis_routes.topology = [&analysis](uint64_t from, uint64_t to) {
     return topology::ToJson(analysis.Topology(from, to));
   };
@@ -129,6 +152,7 @@ int Serve(const config::Config& config) {
   otlp_http.Stop();
   pipeline.Stop();
   analysis.Stop();  // after the pipeline: it analyses what the pipeline committed last
+  notifier.Stop();  // after the analysis: it queues the last insights' messages (sent at the next start)
   api.Stop();
   spdlog::info("stopped");
   return 0;

@@ -70,8 +70,8 @@ StatusOr<nlohmann::json> ApiClient::Put(const std::string& path, const nlohmann:
 }
 
 StatusOr<std::pair<unsigned, std::string>> ApiClient::Exchange(const std::string& method, const std::string& target,
-                                                                 const std::string* body,
-                                                                 const std::string& content_type) {
+                                                               const std::string* body,
+                                                               const std::string& content_type) {
   auto endpoint = ParseUrl(options_.url);
   if (!endpoint.ok()) return endpoint.status();
   try {

@@ -10,10 +10,9 @@
 
 #include <chrono>
 #include <map>
-#include <utility>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
 
 #include "common/status.h"
 

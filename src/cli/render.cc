@@ -111,8 +111,8 @@ std::string RenderAnomalies(const json& answer) {
   std::vector<std::vector<std::string>> rows = {{"ONSET", "STATUS", "KIND", "SERVICE", "SERIES", "SCORE", "ID"}};
   for (const auto& a : list) {
     const json series = a.value("series", json::object());
-    rows.push_back({ShortTime(a.value("onset_time", json())), Str(a, "status"), Str(a, "kind") + " " + Str(a, "direction"),
-                    Str(series, "service"), SeriesName(series),
+    rows.push_back({ShortTime(a.value("onset_time", json())), Str(a, "status"),
+                    Str(a, "kind") + " " + Str(a, "direction"), Str(series, "service"), SeriesName(series),
                     a.contains("score") && a["score"].is_number() ? Number(a["score"].get<double>()) : "-",
                     Str(a, "id")});
   }

@@ -4,9 +4,8 @@
 // as "-" rather than failing: the CLI must not die on an older server.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace augur::cli {
 

@@ -18,15 +18,16 @@ TEST(Render, TableAlignsColumnsByCodePoints) {
 }
 
 TEST(Render, EventShowsTheDiffWithUnknownOldValues) {
-  json e = {{"id", "ev-1"},
-            {"type", "DEPLOYMENT"},
-            {"service", "writer"},
-            {"version", "2"},
-            {"previous_version", "1"},
-            {"time", "2026-11-24T04:03:45Z"},
-            {"source", "cli"},
-            {"sources", {"cli", "telemetry"}},
-            {"changes", {{{"key", "INJECT_LATENCY"}, {"old", "false"}, {"new", "true"}}, {{"key", "X"}, {"new", "1"}}}}};
+  json e = {
+      {"id", "ev-1"},
+      {"type", "DEPLOYMENT"},
+      {"service", "writer"},
+      {"version", "2"},
+      {"previous_version", "1"},
+      {"time", "2026-11-24T04:03:45Z"},
+      {"source", "cli"},
+      {"sources", {"cli", "telemetry"}},
+      {"changes", {{{"key", "INJECT_LATENCY"}, {"old", "false"}, {"new", "true"}}, {{"key", "X"}, {"new", "1"}}}}};
   const std::string out = RenderEvent(e);
   EXPECT_NE(out.find("DEPLOYMENT ev-1 of writer → version 2 (was 1)"), std::string::npos) << out;
   EXPECT_NE(out.find("INJECT_LATENCY: false → true"), std::string::npos) << out;

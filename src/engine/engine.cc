@@ -86,7 +86,9 @@ void Engine::Correlate() {
   correlator_.AdvanceTo(analyzer_.watermark());
 }
 
-void Engine::AddEvent(const model::ChangeEvent& event) { correlator_.OnEvent(event, View(topology_)); }
+void Engine::AddEvent(const model::ChangeEvent& event) {
+  correlator_.OnEvent(event, View(topology_));
+}
 
 void Engine::ApplyFeedback(const model::Insight& insight, std::string_view feedback) {
   if (feedback != "TOO_SENSITIVE") return;
@@ -112,7 +114,8 @@ void Engine::TakeInsights(std::vector<model::Insight>* out) {
     model::Insight& in = (*out)[i];
     if (in.anomalies.empty()) continue;  // a merged-away insight keeps what it had
     const uint64_t from = in.start_ns > kBefore ? in.start_ns - kBefore : 0;
-    in.log_snippets = logs_.Snippets(in.root_cause.service, from, in.end_ns, std::vector<logs::TraceRef>{}, kMaxSnippets);
+    in.log_snippets =
+        logs_.Snippets(in.root_cause.service, from, in.end_ns, std::vector<logs::TraceRef>{}, kMaxSnippets);
   }
 }
 

@@ -64,6 +64,11 @@ class Engine {
   // minutes before their start (logs::LogAnalyzer::Snippets).
   void TakeInsights(std::vector<model::Insight>* out);
 
+  // Log patterns seen in [from, to] (GET /api/v1/logs/patterns).
+  std::vector<logs::PatternInfo> Patterns(const std::string& service, uint64_t from_ns, uint64_t to_ns,
+                                          size_t max) const {
+    return logs_.Patterns(service, from_ns, to_ns, max);
+  }
   // The topology over buckets starting in [from, to) (GET /api/v1/topology).
   topology::Topology Topology(uint64_t from_ns, uint64_t to_ns) const;
 

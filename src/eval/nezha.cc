@@ -86,6 +86,7 @@ Window FaultWindow(std::span<const Fault> day_faults, size_t i, uint64_t before_
   Window w{t > before_ns ? t - before_ns : 0, t + after_ns};
   for (const Fault& f : day_faults) {
     if (f.inject_ns > t) w.to_ns = std::min(w.to_ns, f.inject_ns);
+    if (f.inject_ns < t) w.from_ns = std::max(w.from_ns, f.inject_ns);
   }
   return w;
 }

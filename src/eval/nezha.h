@@ -57,9 +57,10 @@ struct Window {
   uint64_t to_ns = 0;  // exclusive
 };
 // The replay window of day_faults[i] (one day's faults in time order):
-// from `before` before its injection to `after` after it, or to the next
-// injection of the day when that comes sooner, so that a case never holds
-// the next fault.
+// from `before` before its injection, but not before the previous
+// injection of the day, to `after` after it, or to the next injection of
+// the day when that comes sooner, so that a case never holds the next
+// fault, nor the moment the previous one was injected.
 Window FaultWindow(std::span<const Fault> day_faults, size_t i, uint64_t before_ns, uint64_t after_ns);
 
 // Whether time t lies outside [inject - before, inject + after) of every

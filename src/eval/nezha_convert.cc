@@ -74,7 +74,39 @@ uint64_t Shifted(uint64_t t, int64_t shift_ns) {
   return t == 0 ? 0 : static_cast<uint64_t>(static_cast<int64_t>(t) + shift_ns);
 }
 
+// The trace id of copy `copy`: see CopySpans.
+std::string CopyTraceId(const std::string& hex, uint32_t copy) {
+  auto bytes = HexDecode(hex);
+  if (!bytes || bytes->size() < 4) return hex;
+  const uint32_t mix = copy + 1;
+  for (int i = 0; i < 4; ++i) (*bytes)[bytes->size() - 1 - i] ^= static_cast<uint8_t>(mix >> (8 * i));
+  return HexEncode(*bytes);
+}
+
+uint64_t Moved(uint64_t t, int64_t shift_ns) {
+  return static_cast<uint64_t>(static_cast<int64_t>(t) + shift_ns);
+}
+
 }  // namespace
+
+std::vector<SpanRow> CopySpans(const std::vector<SpanRow>& rows, int64_t shift_ns, uint32_t copy) {
+  std::vector<SpanRow> out = rows;
+  for (SpanRow& r : out) {
+    r.trace_id = CopyTraceId(r.trace_id, copy);
+    r.start_ns = Moved(r.start_ns, shift_ns);
+    r.end_ns = Moved(r.end_ns, shift_ns);
+  }
+  return out;
+}
+
+std::vector<LogRow> CopyLogs(const std::vector<LogRow>& rows, int64_t shift_ns, uint32_t copy) {
+  std::vector<LogRow> out = rows;
+  for (LogRow& r : out) {
+    if (!r.trace_id.empty()) r.trace_id = CopyTraceId(r.trace_id, copy);
+    r.time_ns = Moved(r.time_ns, shift_ns);
+  }
+  return out;
+}
 
 std::vector<InferredKind> InferKinds(const std::vector<SpanRow>& spans) {
   // (trace, span id) -> index of its first occurrence.

@@ -79,6 +79,14 @@ struct InferredKind {
 //    SQL ones name no database system, so they are not dependency calls).
 std::vector<InferredKind> InferKinds(const std::vector<SpanRow>& spans);
 
+// A copy of a stretch of spans or logs, for replaying normal traffic more
+// than once: every time moved by shift_ns, and every trace id made unique
+// to the copy (its last four bytes XORed with copy + 1; logs get the same
+// ids as their spans, so they still point at them). Ids that are not hex
+// are kept as they are.
+std::vector<SpanRow> CopySpans(const std::vector<SpanRow>& rows, int64_t shift_ns, uint32_t copy);
+std::vector<LogRow> CopyLogs(const std::vector<LogRow>& rows, int64_t shift_ns, uint32_t copy);
+
 // Accepts an item by its time (span end, log time, metric time).
 using TimeFilter = std::function<bool(uint64_t time_ns)>;
 

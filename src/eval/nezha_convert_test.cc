@@ -61,6 +61,41 @@ TEST(NezhaKindsTest, AnEntryThatCallsOutStaysAServerAndOrderDoesNotMatter) {
   EXPECT_EQ(InferKinds(spans)[2].kind, model::SpanKind::kServer);  // its parent is not in that trace
 }
 
+TEST(NezhaCopyTest, CopiesAreMovedAndTheirTracesAreTheirOwn) {
+  const auto spans = OneTrace();
+  const auto a = CopySpans(spans, 60 * static_cast<int64_t>(kS), 0);
+  const auto b = CopySpans(spans, 120 * static_cast<int64_t>(kS), 1);
+  ASSERT_EQ(a.size(), spans.size());
+  EXPECT_EQ(a[0].start_ns, spans[0].start_ns + 60 * kS);
+  EXPECT_EQ(b[0].end_ns, spans[0].end_ns + 120 * kS);
+  EXPECT_NE(a[0].trace_id, spans[0].trace_id);
+  EXPECT_NE(a[0].trace_id, b[0].trace_id);
+  EXPECT_EQ(a[0].trace_id.size(), spans[0].trace_id.size());
+  EXPECT_EQ(a[0].trace_id.substr(0, 24), spans[0].trace_id.substr(0, 24));
+  EXPECT_EQ(a[3].span_id, spans[3].span_id);
+  EXPECT_EQ(a[3].parent_id, spans[3].parent_id);
+  // A copy is still one trace with the same shape.
+  const auto kinds = InferKinds(a);
+  EXPECT_EQ(kinds[2].kind, model::SpanKind::kClient);
+  EXPECT_EQ(kinds[3].kind, model::SpanKind::kServer);
+  // Copies of the same data are not duplicates of each other.
+  Stretch s;
+  s.AddSpans(a, [](uint64_t) { return true; });
+  s.AddSpans(b, [](uint64_t) { return true; });
+  EXPECT_EQ(s.stats().spans, 10u);
+  EXPECT_EQ(s.stats().duplicate_spans, 0u);
+
+  LogRow l;
+  l.time_ns = 100 * kS;
+  l.trace_id = spans[0].trace_id;
+  LogRow untraced;
+  untraced.time_ns = 101 * kS;
+  const auto logs = CopyLogs({l, untraced}, 60 * static_cast<int64_t>(kS), 0);
+  EXPECT_EQ(logs[0].trace_id, a[0].trace_id);  // still points at its span's trace
+  EXPECT_EQ(logs[0].time_ns, 160 * kS);
+  EXPECT_TRUE(logs[1].trace_id.empty());
+}
+
 TEST(NezhaStretchTest, SpansBecomeModelSpansWithResourcesAndPeers) {
   Stretch s;
   auto spans = OneTrace();

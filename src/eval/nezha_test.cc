@@ -102,14 +102,16 @@ std::vector<Fault> Faults(std::vector<uint64_t> times) {
   return out;
 }
 
-TEST(NezhaWindowTest, EndsAtTheNextInjection) {
+TEST(NezhaWindowTest, StaysBetweenTheNeighbouringInjections) {
   const auto faults = Faults({1000 * kS, 1240 * kS, 3000 * kS});
-  const Window first = FaultWindow(faults, 0, 60 * kS, 600 * kS);
-  EXPECT_EQ(first.from_ns, 940 * kS);
-  EXPECT_EQ(first.to_ns, 1240 * kS);
-  const Window second = FaultWindow(faults, 1, 60 * kS, 600 * kS);
+  const Window first = FaultWindow(faults, 0, 300 * kS, 600 * kS);
+  EXPECT_EQ(first.from_ns, 700 * kS);
+  EXPECT_EQ(first.to_ns, 1240 * kS);  // the next injection
+  const Window second = FaultWindow(faults, 1, 300 * kS, 600 * kS);
+  EXPECT_EQ(second.from_ns, 1000 * kS);  // the previous injection
   EXPECT_EQ(second.to_ns, 1840 * kS);
-  const Window last = FaultWindow(faults, 2, 60 * kS, 600 * kS);
+  const Window last = FaultWindow(faults, 2, 300 * kS, 600 * kS);
+  EXPECT_EQ(last.from_ns, 2700 * kS);
   EXPECT_EQ(last.to_ns, 3600 * kS);
 }
 

@@ -31,22 +31,24 @@ AnalysisStage::AnalysisStage(store::Store* store, selfmon::Registry* metrics, An
       &metrics->GetCounter("augur_analysis_events_inferred_total", "Deployments inferred from telemetry.");
   insight_writes_ =
       &metrics->GetCounter("augur_analysis_insight_writes_total", "Insights written (opened, updated or closed).");
-  write_failures_ =
-      &metrics->GetCounter("augur_analysis_write_failures_total", "Anomaly, event, insight or state writes that failed.");
+  write_failures_ = &metrics->GetCounter("augur_analysis_write_failures_total",
+                                         "Anomaly, event, insight or state writes that failed.");
   checkpoints_ = &metrics->GetCounter("augur_analysis_checkpoints_total", "Analysis state checkpoints written.");
   late_ = &metrics->GetCounter("augur_analysis_late_items_total",
                                "Spans that arrived after their event-time bucket had closed (not analysed).");
   overflow_ = &metrics->GetCounter("augur_analysis_series_overflow_total",
                                    "Series points dropped because a series table was full.");
   queued_gauge_ = &metrics->GetGauge("augur_analysis_queue_items", "Items waiting for analysis.");
-  watermark_gauge_ = &metrics->GetGauge("augur_analysis_watermark_seconds",
-                                        "Event-time watermark of the analysis (Unix seconds).");
+  watermark_gauge_ =
+      &metrics->GetGauge("augur_analysis_watermark_seconds", "Event-time watermark of the analysis (Unix seconds).");
   series_gauge_ = &metrics->GetGauge("augur_analysis_series", "Series with detector state.");
   metrics->GetGauge("augur_analysis_queue_capacity_items", "Capacity of the analysis queue.")
       .Set(static_cast<double>(options_.queue_capacity_items));
 }
 
-AnalysisStage::~AnalysisStage() { Stop(); }
+AnalysisStage::~AnalysisStage() {
+  Stop();
+}
 
 Status AnalysisStage::Start() {
   auto saved = store_->GetState(kStateName);
@@ -127,6 +129,12 @@ topology::Topology AnalysisStage::Topology(uint64_t from_ns, uint64_t to_ns) {
   return engine_->Topology(from_ns, to_ns);
 }
 
+std::vector<logs::PatternInfo> AnalysisStage::Patterns(const std::string& service, uint64_t from_ns, uint64_t to_ns,
+                                                       size_t max) {
+  std::lock_guard lock(engine_mu_);
+  return engine_->Patterns(service, from_ns, to_ns, max);
+}
+
 void AnalysisStage::Loop() {
   using Clock = std::chrono::steady_clock;
   auto last_batch = Clock::now();
@@ -138,8 +146,7 @@ void AnalysisStage::Loop() {
     bool stopping;
     {
       std::unique_lock lock(mu_);
-      cv_.wait_for(lock, std::chrono::seconds(1),
-                   [this] { return stopping_ || !queue_.empty() || !inbox_.empty(); });
+      cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_ || !queue_.empty() || !inbox_.empty(); });
       work.swap(queue_);
       inbox.swap(inbox_);
       queued_items_ = 0;
@@ -221,6 +228,7 @@ void AnalysisStage::Persist() {
   if (!insights.empty()) {
     if (Status s = store_->PutInsights(insights); s.ok()) {
       insight_writes_->Increment(insights.size());
+      if (options_.on_insights) options_.on_insights(insights);
       for (const auto& in : insights) {
         if (in.revision == 1) spdlog::info("insight {} [{}]: {}", in.id, in.severity, in.name);
         if (in.status == "CLOSED") spdlog::info("insight {} closed", in.id);

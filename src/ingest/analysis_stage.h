@@ -40,12 +40,12 @@
 #include <thread>
 #include <vector>
 
-#include "engine/engine.h"
-#include "topology/topology.h"
 #include "common/status.h"
+#include "engine/engine.h"
 #include "ingest/pipeline.h"
 #include "selfmon/metrics.h"
 #include "store/store.h"
+#include "topology/topology.h"
 
 namespace augur::ingest {
 
@@ -56,6 +56,9 @@ struct AnalysisStageOptions {
   // Wall time with no batch after which the watermark follows the wall clock;
   // zero disables it (replays that must not close buckets early).
   std::chrono::milliseconds idle_after{5'000};
+  // Called on the analysis thread with the insights just stored (e.g.
+  // notify::Notifier::OnInsights); must be quick.
+  std::function<void(const std::vector<model::Insight>&)> on_insights;
 };
 
 class AnalysisStage final : public CommittedSink {
@@ -82,6 +85,8 @@ class AnalysisStage final : public CommittedSink {
   // The topology over buckets starting in [from, to); to = 0 means up to
   // the watermark, from = 0 the 15 minutes before `to`.
   topology::Topology Topology(uint64_t from_ns, uint64_t to_ns);
+  // Log patterns of `service` ("" = all) seen in [from, to] (to 0 = no end).
+  std::vector<logs::PatternInfo> Patterns(const std::string& service, uint64_t from_ns, uint64_t to_ns, size_t max);
 
  private:
   void Loop();

@@ -4,8 +4,8 @@
 #include <cstdio>
 
 #include "insight/narrative.h"
-#include "model/event_merge.h"
 #include "insight/ranking.h"
+#include "model/event_merge.h"
 
 namespace augur::insight {
 namespace {
@@ -21,9 +21,13 @@ std::string InsightId(const std::string& anomaly_id) {
   return buf;
 }
 
-std::string TypeOf(const model::Anomaly& a) { return a.kind == "forecast" ? "PROACTIVE" : "REACTIVE"; }
+std::string TypeOf(const model::Anomaly& a) {
+  return a.kind == "forecast" ? "PROACTIVE" : "REACTIVE";
+}
 
-uint64_t ActivityOf(const model::Anomaly& a) { return std::max({a.onset_ns, a.detected_ns, a.end_ns, a.updated_ns}); }
+uint64_t ActivityOf(const model::Anomaly& a) {
+  return std::max({a.onset_ns, a.detected_ns, a.end_ns, a.updated_ns});
+}
 
 }  // namespace
 
@@ -87,7 +91,8 @@ void Correlator::Absorb(Open* into, Open* from) {
     gone.status = "CLOSED";
     gone.end_ns = std::max(gone.start_ns, into->last_activity_ns);
     gone.name = "Merged into " + into->insight.id + ": " + gone.name;
-    gone.summary = "This incident turned out to be part of insight " + into->insight.id + ", which now holds its anomalies.";
+    gone.summary =
+        "This incident turned out to be part of insight " + into->insight.id + ", which now holds its anomalies.";
     ++gone.revision;
     changed_.push_back(std::move(gone));
   }
@@ -211,7 +216,8 @@ void Correlator::AdvanceTo(uint64_t now_ns) {
       ongoing = ongoing || m.anomaly.ongoing();
       last_end = std::max(last_end, m.anomaly.end_ns);
     }
-    if (ongoing || now_ns < last_end + options_.close_after_ns || now_ns < it->second.last_activity_ns + options_.close_after_ns) {
+    if (ongoing || now_ns < last_end + options_.close_after_ns ||
+        now_ns < it->second.last_activity_ns + options_.close_after_ns) {
       ++it;
       continue;
     }

@@ -118,10 +118,10 @@ class Correlator {
   std::vector<const model::ChangeEvent*> EventsNear(const std::string& service, uint64_t onset_ns) const;
 
   CorrelatorOptions options_;
-  std::map<std::string, Open> open_;                   // by insight id: ONGOING ones
-  std::map<std::string, std::string> insight_of_;      // anomaly id → insight id (open insights)
+  std::map<std::string, Open> open_;                               // by insight id: ONGOING ones
+  std::map<std::string, std::string> insight_of_;                  // anomaly id → insight id (open insights)
   std::map<std::string, std::vector<model::ChangeEvent>> events_;  // by service, time order
-  std::vector<model::Insight> changed_;                // closed or changed since TakeInsights
+  std::vector<model::Insight> changed_;                            // closed or changed since TakeInsights
   CorrelatorStats stats_;
 };
 

@@ -15,7 +15,8 @@ constexpr int kStateVersion = 1;
 std::string Correlator::SaveState() const {
   nlohmann::json open = nlohmann::json::array();
   for (const auto& [id, o] : open_) {
-    open.push_back({{"insight", model::InsightToJson(o.insight)}, {"last_activity_ns", o.last_activity_ns},
+    open.push_back({{"insight", model::InsightToJson(o.insight)},
+                    {"last_activity_ns", o.last_activity_ns},
                     {"emitted", o.emitted}});
   }
   nlohmann::json events = nlohmann::json::array();
@@ -32,8 +33,8 @@ Status Correlator::LoadState(std::string_view bytes) {
     return Status::InvalidArgument("not a correlator state");
   }
   if (j.value("version", 0) != kStateVersion) {
-    return Status::InvalidArgument("correlator state version " + std::to_string(j.value("version", 0)) +
-                                   " is not " + std::to_string(kStateVersion));
+    return Status::InvalidArgument("correlator state version " + std::to_string(j.value("version", 0)) + " is not " +
+                                   std::to_string(kStateVersion));
   }
   std::map<std::string, Open> open;
   std::map<std::string, std::string> insight_of;

@@ -106,8 +106,9 @@ void Narrate(const Ranking& r, model::Insight* in) {
   } else if (rc.kind == "errors") {
     what = "Errors in " + Where(rc);
   } else if (rc.kind == "traffic") {
-    what = std::string(head != nullptr && head->anomaly.direction == "down" ? "Traffic drop in " : "Traffic surge in ") +
-           Where(rc);
+    what =
+        std::string(head != nullptr && head->anomaly.direction == "down" ? "Traffic drop in " : "Traffic surge in ") +
+        Where(rc);
   } else {
     what = "Anomalous " + (head != nullptr ? head->anomaly.series.metric : std::string("metric")) + " of " + rc.service;
   }
@@ -129,12 +130,10 @@ void Narrate(const Ranking& r, model::Insight* in) {
   }
   if (r.has_split && rc.dependency.empty() && r.self_delta_ms > 0 && r.self_delta_ms >= r.downstream_delta_ms) {
     s += " The added time is spent inside " + rc.service + " itself (self time +" + Ms(r.self_delta_ms) + ")";
-    s += std::abs(r.downstream_delta_ms) < std::max(2.0, 0.1 * r.self_delta_ms) ? "; its calls did not change."
-                                                                                  : ".";
+    s += std::abs(r.downstream_delta_ms) < std::max(2.0, 0.1 * r.self_delta_ms) ? "; its calls did not change." : ".";
   } else if (!rc.dependency.empty()) {
     s += " The cause lies in " + rc.dependency + ": " + rc.service + "'s calls to it changed";
-    s += r.has_split && r.self_delta_ms < std::max(2.0, 0.1 * r.self_before_ms) ? ", while its own time did not."
-                                                                                 : ".";
+    s += r.has_split && r.self_delta_ms < std::max(2.0, 0.1 * r.self_before_ms) ? ", while its own time did not." : ".";
   }
   size_t contextual = 0;
   std::set<std::string> symptom_services;
@@ -146,7 +145,10 @@ void Narrate(const Ranking& r, model::Insight* in) {
   }
   if (contextual > 0) {
     std::string list;
-    for (const auto& svc : symptom_services) list += (list.empty() ? "" : ", ") + svc;
+    for (const auto& svc : symptom_services) {
+      if (!list.empty()) list += ", ";
+      list += svc;
+    }
     s += " " + std::to_string(contextual) + " related anomal" + (contextual == 1 ? "y" : "ies") + " (in " + list +
          ") look like symptoms of it.";
   }
@@ -162,22 +164,22 @@ void Narrate(const Ranking& r, model::Insight* in) {
     const bool deployment = cause_event->type == model::ChangeType::kDeployment;
     rec.name = (deployment ? "Roll back " : "Revert ") + EventName(*cause_event);
     const std::string diff = Diff(*cause_event);
-    rec.description = deployment ? "Redeploy the previous version of " + cause_event->service +
-                                       (cause_event->previous_version.empty()
-                                            ? ""
-                                            : " (" + cause_event->previous_version + ")") +
-                                       (diff.empty() ? "" : ", or undo " + diff) + ", and watch whether the anomaly ends."
-                                 : "Undo " + (diff.empty() ? "the change" : diff) + " on " + cause_event->service +
-                                       " and watch whether the anomaly ends.";
-    rec.reason = "The anomaly on " + Where(rc) + " started " +
-                 Gap(cause_event->time_ns, r.onset_ns) + " this change, and nothing upstream explains it.";
+    rec.description =
+        deployment ? "Redeploy the previous version of " + cause_event->service +
+                         (cause_event->previous_version.empty() ? "" : " (" + cause_event->previous_version + ")") +
+                         (diff.empty() ? "" : ", or undo " + diff) + ", and watch whether the anomaly ends."
+                   : "Undo " + (diff.empty() ? "the change" : diff) + " on " + cause_event->service +
+                         " and watch whether the anomaly ends.";
+    rec.reason = "The anomaly on " + Where(rc) + " started " + Gap(cause_event->time_ns, r.onset_ns) +
+                 " this change, and nothing upstream explains it.";
     rec.related_events = {cause_event->id};
     rec.related_anomalies = causal_ids;
     in->recommendations.push_back(rec);
   }
   if (in->type == "PROACTIVE" && head != nullptr) {
     model::Recommendation rec;
-    rec.name = "Act before " + head->anomaly.series.metric + " of " + head->anomaly.series.service + " reaches its limit";
+    rec.name =
+        "Act before " + head->anomaly.series.metric + " of " + head->anomaly.series.service + " reaches its limit";
     rec.description = "Add capacity, clean up, or find what drives the growth before " +
                       FormatRfc3339(head->anomaly.predicted_ns) + ".";
     rec.reason = "Its steady trend crosses the limit then.";
@@ -194,8 +196,9 @@ void Narrate(const Ranking& r, model::Insight* in) {
   } else if (rc.kind == "errors") {
     model::Recommendation rec;
     rec.name = "Read the error logs of " + rc.service;
-    rec.description = "Look at the failing " + (rc.operation.empty() ? std::string("requests") : rc.operation) +
-                      " requests of " + rc.service + " from " + Clock(r.onset_ns) + " on: the log snippets and traces with errors.";
+    rec.description = "Look at the failing " + (rc.operation.empty() ? std::string() : rc.operation + " ") +
+                      "requests of " + rc.service + " from " + Clock(r.onset_ns) +
+                      " on: the log snippets and traces with errors.";
     rec.reason = "Its errors rose and nothing it calls shows errors first.";
     rec.related_anomalies = causal_ids;
     in->recommendations.push_back(rec);
@@ -204,10 +207,9 @@ void Narrate(const Ranking& r, model::Insight* in) {
     rec.name = "Profile " + Where(rc);
     rec.description = "Find what in " + rc.service + " got slower from " + Clock(r.onset_ns) +
                       ": CPU, memory, locks, garbage collection, or a code path the traffic started to take.";
-    rec.reason = r.has_split && r.self_delta_ms > 0
-                     ? "The added time is spent in its own code (self time +" + Ms(r.self_delta_ms) +
-                           ") and no recorded change explains it."
-                     : "Its latency rose and no recorded change explains it.";
+    rec.reason = r.has_split && r.self_delta_ms > 0 ? "The added time is spent in its own code (self time +" +
+                                                          Ms(r.self_delta_ms) + ") and no recorded change explains it."
+                                                    : "Its latency rose and no recorded change explains it.";
     rec.related_anomalies = causal_ids;
     in->recommendations.push_back(rec);
   }

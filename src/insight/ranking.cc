@@ -28,9 +28,13 @@ std::string Seconds(uint64_t ns) {
 }
 
 // Latency and errors travel up a call chain; other kinds do not.
-bool Propagates(const std::string& kind) { return kind == "latency" || kind == "errors"; }
+bool Propagates(const std::string& kind) {
+  return kind == "latency" || kind == "errors";
+}
 
-NodeRef OwnNode(const model::Anomaly& a) { return {a.series.service, a.series.operation, false}; }
+NodeRef OwnNode(const model::Anomaly& a) {
+  return {a.series.service, a.series.operation, false};
+}
 
 bool Calls(const NodeRef& from, const NodeRef& to, const TopologyView& topology) {
   if (from.dependency) return false;
@@ -53,9 +57,9 @@ bool Adjacent(const NodeRef& a, const NodeRef& b, const TopologyView& topology) 
 }
 
 struct Candidate {
-  NodeRef node;              // service-level key: {service, "", false} or {dependency, "", true}
-  std::string owner;         // the service whose spans show the node (dependency: the caller)
-  std::string operation;     // the operation of its strongest anomaly
+  NodeRef node;           // service-level key: {service, "", false} or {dependency, "", true}
+  std::string owner;      // the service whose spans show the node (dependency: the caller)
+  std::string operation;  // the operation of its strongest anomaly
   std::vector<const model::Anomaly*> anomalies;
   uint64_t onset_ns = UINT64_MAX;
   double score = 0;
@@ -145,7 +149,9 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
     // Onset order: a cause precedes its symptoms (buckets are 5-10 s, so
     // onsets within one bucket tie).
     const double lag_s = static_cast<double>(c.onset_ns - first_onset) / kNsPerSecond;
-    c.Add(std::exp(-lag_s / 30.0), lag_s < 1 ? "its anomaly started first" : "its anomaly started " + Seconds(c.onset_ns - first_onset) + " after the first one");
+    c.Add(std::exp(-lag_s / 30.0),
+          lag_s < 1 ? "its anomaly started first"
+                    : "its anomaly started " + Seconds(c.onset_ns - first_onset) + " after the first one");
 
     // Graph position: an anomalous callee of the same kind explains this node.
     int explained_by = 0;
@@ -179,7 +185,8 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
         const uint64_t onset = a->onset_ns;
         const uint64_t from = onset > options.split_baseline_ns ? onset - options.split_baseline_ns : 0;
         const TimeSplit before = topology.Split(a->series.service, a->series.operation, from, onset);
-        const TimeSplit after = topology.Split(a->series.service, a->series.operation, onset, std::max(now_ns, onset + 1));
+        const TimeSplit after =
+            topology.Split(a->series.service, a->series.operation, onset, std::max(now_ns, onset + 1));
         if (before.count == 0 || after.count == 0) continue;
         c.has_split = true;
         c.self_before = before.self_ms;
@@ -215,16 +222,18 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
     for (const model::ChangeEvent* e : c.events) {
       const double gap_s = (static_cast<double>(c.onset_ns) - static_cast<double>(e->time_ns)) / kNsPerSecond;
       // Closer is stronger: full weight within a minute, half at ~5 min.
-      const double weight = 2.0 / (1.0 + std::max(gap_s, 0.0) / 300.0) * (key.dependency && e->service == c.owner ? 0.5 : 1.0);
+      const double weight =
+          2.0 / (1.0 + std::max(gap_s, 0.0) / 300.0) * (key.dependency && e->service == c.owner ? 0.5 : 1.0);
       if (weight > best_event) {
         best_event = weight;
         const std::string what = std::string(model::ChangeTypeName(e->type)) + " " + e->id + " of " + e->service;
         const std::string diff = ChangeText(*e);
         // Onsets are bucket starts (5 s): a change inside that bucket is "at" the onset.
-        best_sentence = (std::abs(gap_s) < 5 ? std::string("it started at the time of ")
-                         : gap_s >= 0 ? "it started " + Seconds(static_cast<uint64_t>(gap_s * kNsPerSecond)) + " after "
-                                      : "it started " + Seconds(static_cast<uint64_t>(-gap_s * kNsPerSecond)) + " before ") +
-                        what + (diff.empty() ? "" : " (" + diff + ")");
+        best_sentence =
+            (std::abs(gap_s) < 5 ? std::string("it started at the time of ")
+             : gap_s >= 0        ? "it started " + Seconds(static_cast<uint64_t>(gap_s * kNsPerSecond)) + " after "
+                                 : "it started " + Seconds(static_cast<uint64_t>(-gap_s * kNsPerSecond)) + " before ") +
+            what + (diff.empty() ? "" : " (" + diff + ")");
       }
     }
     if (best_event > 0) c.Add(best_event, best_sentence);
@@ -248,8 +257,7 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
   });
   for (const Candidate* c : order) {
     if (r.candidates.size() >= 10) break;
-    r.candidates.push_back(
-        {c->owner, c->operation, c->node.dependency ? c->node.service : std::string(), c->score});
+    r.candidates.push_back({c->owner, c->operation, c->node.dependency ? c->node.service : std::string(), c->score});
   }
   model::RootCause& rc = r.root_cause;
   rc.service = win->owner;
@@ -278,7 +286,8 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
   // Roles.
   for (size_t i = 0; i < anomalies.size(); ++i) {
     const model::Anomaly& a = anomalies[i];
-    const NodeRef key = node_of[i].dependency ? NodeRef{node_of[i].service, "", true} : NodeRef{node_of[i].service, "", false};
+    const NodeRef key =
+        node_of[i].dependency ? NodeRef{node_of[i].service, "", true} : NodeRef{node_of[i].service, "", false};
     if (key == win->node) {
       r.roles[a.id] = {"causal", "on the probable root cause"};
     } else {

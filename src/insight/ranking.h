@@ -24,7 +24,8 @@ struct RankingOptions {
 };
 
 // Events of `service` with time in [onset - lookback, onset + slack], oldest first.
-using EventLookup = std::function<std::vector<const model::ChangeEvent*>(const std::string& service, uint64_t onset_ns)>;
+using EventLookup =
+    std::function<std::vector<const model::ChangeEvent*>(const std::string& service, uint64_t onset_ns)>;
 
 struct Ranking {
   model::RootCause root_cause;

@@ -163,6 +163,18 @@ struct TraceRef {
   std::string label;  // "a slow POST /items"; "" gives "a slow or failing request"
 };
 
+// One log pattern (template) of a service, for GET /api/v1/logs/patterns.
+struct PatternInfo {
+  std::string service;
+  uint64_t template_id = 0;
+  std::string text;    // with <*> for values
+  uint64_t count = 0;  // records since first seen (templates merged into it included)
+  uint64_t first_seen_ns = 0, last_seen_ns = 0;
+  // "new" (first seen inside a window with a start), "anomalous" (has an open log
+  // anomaly), "quiet" (not seen in the window's last tenth), else "steady".
+  std::string trend;
+};
+
 class LogAnalyzer {
  public:
   explicit LogAnalyzer(LogAnalyzerOptions options = {});
@@ -191,6 +203,10 @@ class LogAnalyzer {
                                           const std::vector<std::string>& trace_ids_hex, size_t max) const;
   std::vector<model::LogSnippet> Snippets(const std::string& service, uint64_t from_ns, uint64_t to_ns,
                                           const std::vector<TraceRef>& traces, size_t max) const;
+  // Patterns of `service` ("" = all) seen in [from_ns, to_ns] (to_ns 0 = no
+  // end), most frequent first, at most `max`.
+  std::vector<PatternInfo> Patterns(const std::string& service, uint64_t from_ns, uint64_t to_ns, size_t max) const;
+
   // The sample lines of a log anomaly (open, or among the ended ones kept).
   std::vector<model::LogSnippet> AnomalySamples(const std::string& anomaly_id) const;
   // The templates a log.template anomaly stands for (its own and those that

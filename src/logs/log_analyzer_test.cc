@@ -668,3 +668,35 @@ TEST(LogAnalyzerStateTest, SameInputSameOutput) {
 
 }  // namespace
 }  // namespace augur::logs
+
+namespace augur::logs {
+namespace {
+
+TEST(LogAnalyzerPatterns, ListsTheTemplatesSeenInTheWindowMostFrequentFirst) {
+  LogAnalyzer a;
+  model::Batch b;
+  model::Resource r;
+  r.service_name = "writer";
+  b.resources = {r};
+  const uint64_t t0 = 1'800'000'000'000'000'000ULL;
+  for (int i = 0; i < 30; ++i) {
+    model::LogRecord l;
+    l.time_unix_nano = t0 + static_cast<uint64_t>(i) * 1'000'000'000ULL;
+    l.severity_number = 9;
+    l.body = {std::string(i % 3 == 0 ? "timeout writing item " : "put item ") + std::to_string(1000 + i)};
+    b.logs.push_back(l);
+  }
+  a.Add(b);
+  const auto all = a.Patterns("writer", 0, 0, 10);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].count, 20u);
+  EXPECT_NE(all[0].text.find("put item"), std::string::npos) << all[0].text;
+  EXPECT_EQ(all[1].count, 10u);
+  EXPECT_EQ(all[0].first_seen_ns, t0 + 1'000'000'000ULL);
+  EXPECT_TRUE(a.Patterns("reader", 0, 0, 10).empty());
+  EXPECT_TRUE(a.Patterns("writer", t0 + 3600'000'000'000ULL, 0, 10).empty());  // nothing seen since
+  EXPECT_EQ(a.Patterns("", 0, 0, 1).size(), 1u);
+}
+
+}  // namespace
+}  // namespace augur::logs

@@ -223,3 +223,52 @@ std::vector<model::LogSnippet> LogAnalyzer::AnomalySamples(const std::string& an
 }
 
 }  // namespace augur::logs
+
+namespace augur::logs {
+
+std::vector<PatternInfo> LogAnalyzer::Patterns(const std::string& service, uint64_t from_ns, uint64_t to_ns,
+                                               size_t max) const {
+  const Impl& m = *impl_;
+  const uint64_t to = to_ns == 0 ? UINT64_MAX : to_ns;
+  std::vector<PatternInfo> out;
+  for (const auto& sp : m.services) {
+    const internal::ServiceState& s = *sp;
+    if (!service.empty() && s.name != service) continue;
+    std::unordered_set<uint64_t> anomalous;
+    for (const internal::Incident& in : s.open) {
+      if (in.rule != internal::Rule::kNewTemplate && in.rule != internal::Rule::kTemplateRate) continue;
+      anomalous.insert(in.subject);
+      for (uint64_t member : in.members) anomalous.insert(member);
+    }
+    s.miner->ForEach([&](const TemplateView& t) {
+      const auto first = static_cast<uint64_t>(std::max<int64_t>(t.first_seen_ns, 0));
+      const auto last = static_cast<uint64_t>(std::max<int64_t>(t.last_seen_ns, 0));
+      if (last < from_ns || first > to) return;
+      PatternInfo p;
+      p.service = s.name;
+      p.template_id = t.id;
+      p.text = std::string(t.text);
+      p.count = t.count;
+      p.first_seen_ns = first;
+      p.last_seen_ns = last;
+      const uint64_t tail = to == UINT64_MAX ? 0 : (to - std::min(to, from_ns)) / 10;
+      if (anomalous.count(t.id) != 0) {
+        p.trend = "anomalous";
+      } else if (from_ns != 0 && first >= from_ns) {
+        p.trend = "new";
+      } else if (to != UINT64_MAX && last + tail < to) {
+        p.trend = "quiet";
+      } else {
+        p.trend = "steady";
+      }
+      out.push_back(std::move(p));
+    });
+  }
+  std::stable_sort(out.begin(), out.end(), [](const PatternInfo& a, const PatternInfo& b) {
+    return a.count != b.count ? a.count > b.count : a.template_id < b.template_id;
+  });
+  if (out.size() > max) out.resize(max);
+  return out;
+}
+
+}  // namespace augur::logs

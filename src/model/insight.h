@@ -33,8 +33,8 @@ struct RootCause {
   std::string dependency;  // a peer such as "redis/items" when the cause lies there, else ""
   // What went wrong there: "latency", "errors", "traffic", "saturation", "metric"
   std::string kind;
-  double confidence = 0;               // [0, 1]
-  std::vector<std::string> evidence;   // one sentence each, strongest first
+  double confidence = 0;              // [0, 1]
+  std::vector<std::string> evidence;  // one sentence each, strongest first
   bool operator==(const RootCause&) const = default;
 };
 
@@ -49,9 +49,9 @@ struct CauseCandidate {
 };
 
 struct Recommendation {
-  std::string name;         // "Roll back deployment ev-… of writer"
-  std::string description;  // what to do
-  std::string reason;       // why augur recommends it
+  std::string name;                            // "Roll back deployment ev-… of writer"
+  std::string description;                     // what to do
+  std::string reason;                          // why augur recommends it
   std::vector<std::string> related_events;     // event ids
   std::vector<std::string> related_anomalies;  // anomaly ids
   bool operator==(const Recommendation&) const = default;
@@ -69,15 +69,15 @@ struct LogSnippet {
 };
 
 struct Insight {
-  std::string id;    // "in-" + 16 hex digits
-  std::string name;  // one-line title
-  std::string type = "REACTIVE";  // or "PROACTIVE"
-  std::string severity = "LOW";   // LOW, MEDIUM, HIGH
+  std::string id;                  // "in-" + 16 hex digits
+  std::string name;                // one-line title
+  std::string type = "REACTIVE";   // or "PROACTIVE"
+  std::string severity = "LOW";    // LOW, MEDIUM, HIGH
   std::string status = "ONGOING";  // ONGOING, CLOSED
-  uint64_t start_ns = 0;     // earliest onset
-  uint64_t end_ns = 0;       // 0 while ongoing
-  uint64_t detected_ns = 0;  // event time the insight was first raised
-  uint64_t updated_ns = 0;   // event time of the last change
+  uint64_t start_ns = 0;           // earliest onset
+  uint64_t end_ns = 0;             // 0 while ongoing
+  uint64_t detected_ns = 0;        // event time the insight was first raised
+  uint64_t updated_ns = 0;         // event time of the last change
   uint32_t revision = 0;
   RootCause root_cause;
   std::vector<CauseCandidate> candidates;  // best first, at most 10

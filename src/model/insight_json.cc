@@ -11,11 +11,17 @@ namespace {
 
 using nlohmann::json;
 
-json Time(uint64_t ns) { return ns == 0 ? json(nullptr) : json(FormatRfc3339(ns)); }
+json Time(uint64_t ns) {
+  return ns == 0 ? json(nullptr) : json(FormatRfc3339(ns));
+}
 
-json Number(double d) { return std::isfinite(d) ? json(d) : json(nullptr); }
+json Number(double d) {
+  return std::isfinite(d) ? json(d) : json(nullptr);
+}
 
-json Strings(const std::vector<std::string>& v) { return json(v); }
+json Strings(const std::vector<std::string>& v) {
+  return json(v);
+}
 
 // Readers: absent or null give the zero value; a wrong type is an error.
 class Reader {
@@ -106,10 +112,8 @@ json InsightToJson(const Insight& in) {
   const RootCause& rc = in.root_cause;
   json candidates = json::array();
   for (const auto& c : in.candidates) {
-    candidates.push_back({{"service", c.service},
-                          {"operation", c.operation},
-                          {"dependency", c.dependency},
-                          {"score", Number(c.score)}});
+    candidates.push_back(
+        {{"service", c.service}, {"operation", c.operation}, {"dependency", c.dependency}, {"score", Number(c.score)}});
   }
   return {{"id", in.id},
           {"name", in.name},
@@ -235,8 +239,8 @@ StatusOr<Insight> InsightFromJson(const json& j) {
   }
   for (const auto& recj : r.Sub("recommendations")) {
     Reader rr(recj);
-    in.recommendations.push_back({rr.Str("name"), rr.Str("description"), rr.Str("reason"),
-                                  rr.Strings("related_events"), rr.Strings("related_anomalies")});
+    in.recommendations.push_back({rr.Str("name"), rr.Str("description"), rr.Str("reason"), rr.Strings("related_events"),
+                                  rr.Strings("related_anomalies")});
     if (Status st = rr.status(); !st.ok()) return st;
   }
   for (const auto& sj : r.Sub("log_snippets")) {

@@ -16,7 +16,8 @@ Fault LatencyFault(uint64_t start, std::string target, double lo, double hi) {
 }  // namespace
 
 std::vector<std::string_view> ScenarioNames() {
-  return {"article", "table-latency", "deploy-errors", "harmless-deploy", "fault-no-deploy", "two-faults", "healthy-day"};
+  return {"article",         "table-latency", "deploy-errors", "harmless-deploy",
+          "fault-no-deploy", "two-faults",    "healthy-day"};
 }
 
 StatusOr<ScenarioSpec> NamedScenario(std::string_view name, uint64_t seed, uint64_t start_ns, uint64_t baseline_ns,

@@ -2,8 +2,8 @@
 
 #include <optional>
 
-#include "store/analysis_rows.h"
 #include "model/event_merge.h"
+#include "store/analysis_rows.h"
 #include "store/schema.h"
 
 namespace augur::store {

@@ -174,8 +174,8 @@ void TopologyBuilder::RecordCalls() {
 
 OperationLink TopologyBuilder::Describe(const LinkKey& k) const {
   auto name = [this](uint32_t id) { return id == kNoName ? std::string() : names_.Name(id); };
-  return {name(k.caller_service), name(k.caller_operation), name(k.client_operation),
-          name(k.callee),         k.callee_kind,            name(k.callee_operation)};
+  return {name(k.caller_service), name(k.caller_operation), name(k.client_operation), name(k.callee),
+          k.callee_kind,          name(k.callee_operation)};
 }
 
 std::vector<OperationLink> TopologyBuilder::LinksFrom(std::string_view service, std::string_view operation) const {

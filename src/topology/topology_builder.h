@@ -84,7 +84,7 @@ struct TopologyOptions {
 // dependency. The insight correlator groups anomalies by these links.
 struct OperationLink {
   std::string caller_service, caller_operation, client_operation;
-  std::string callee;            // a service or a dependency
+  std::string callee;  // a service or a dependency
   NodeKind callee_kind = NodeKind::kService;
   std::string callee_operation;  // "" for a dependency
   bool operator==(const OperationLink&) const = default;
