@@ -83,9 +83,10 @@ void LineRing::Push(const LineHeader& h, std::string_view severity_text, std::st
   PutRaw(p, &at, h.http_code);
   PutRaw(p, &at, static_cast<uint16_t>(severity_text.size()));
   PutRaw(p, &at, static_cast<uint32_t>(body.size()));
-  std::memcpy(p + at, severity_text.data(), severity_text.size());
+  // An empty view may have a null data(); memcpy must never see one.
+  if (!severity_text.empty()) std::memcpy(p + at, severity_text.data(), severity_text.size());
   at += severity_text.size();
-  std::memcpy(p + at, body.data(), body.size());
+  if (!body.empty()) std::memcpy(p + at, body.data(), body.size());
   at += body.size();
   tail_ = at;
   ++count_;
