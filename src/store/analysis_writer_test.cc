@@ -17,6 +17,7 @@
 
 #include "store/schema.h"
 #include "store/store.h"
+#include "store/temp_store_test.h"
 
 namespace augur::store {
 namespace {
@@ -29,44 +30,8 @@ constexpr uint64_t kSecond = 1'000'000'000ULL;
 constexpr uint64_t kT0 = 1'700'000'000 * kSecond;    // event times
 constexpr uint64_t kWall = 1'800'000'000 * kSecond;  // ingest wall clock
 
-class AnalysisStoreTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/augur_analysis_test_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::unique_ptr<Store> Open(uint64_t max_age_seconds = 0, uint64_t max_bytes = 0) {
-    auto store = Store::Open({dir_, max_age_seconds, max_bytes});
-    EXPECT_TRUE(store.ok()) << store.status().ToString();
-    return store.ok() ? std::move(*store) : nullptr;
-  }
-
-  int64_t SqlInt(const std::string& sql) {
-    sqlite3* db = nullptr;
-    EXPECT_EQ(sqlite3_open_v2((dir_ + "/augur.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-    sqlite3_stmt* stmt = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-    EXPECT_EQ(sqlite3_step(stmt), SQLITE_ROW) << sql;
-    const int64_t v = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return v;
-  }
-
-  void SqlExec(const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir_ + "/augur.db").c_str(), &db), SQLITE_OK);
-    char* error = nullptr;
-    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
-    sqlite3_free(error);
-    sqlite3_close(db);
-  }
-
-  std::string dir_;
-};
+// A fresh data directory per test (temp_store_test.h).
+class AnalysisStoreTest : public TempStoreTest {};
 
 Anomaly MakeAnomaly(std::string id, std::string service, uint64_t onset, uint64_t end) {
   Anomaly a;
