@@ -73,6 +73,49 @@ constexpr const char* kEventById = "SELECT " AUGUR_EVENT_COLUMNS " FROM events W
 
 constexpr const char* kStateByName = "SELECT data FROM analysis_state WHERE name = ?1";
 
+// The insight whose JSON is the statement's first column.
+StatusOr<model::Insight> ReadInsightData(const Stmt& st) {
+  return ReadInsight(st, 0);
+}
+
+// Binds the range every list query shares: ?1 from, ?2 to, ?3 limit, and
+// ?4 the service when one is asked for.
+void BindRange(Stmt& st, uint64_t from, uint64_t to, size_t limit, const std::string& service) {
+  st.BindInt(1, SqlTime(from));
+  st.BindInt(2, SqlTime(to));
+  st.BindInt(3, SqlLimit(limit));
+  if (!service.empty()) st.BindText(4, service);
+}
+
+// `read` of a row as a StatusOr, whether it returns a value or a StatusOr.
+template <typename T, typename Read>
+StatusOr<T> ReadRow(const Stmt& st, Read& read) {
+  return StatusOr<T>(read(st));
+}
+
+// Every row of the bound statement `st`, each read by `read`.
+template <typename T, typename Read>
+StatusOr<std::vector<T>> AllRows(Stmt& st, Read read) {
+  std::vector<T> out;
+  for (;;) {
+    auto row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    auto item = ReadRow<T>(st, read);
+    if (!item.ok()) return item.status();
+    out.push_back(std::move(*item));
+  }
+}
+
+// The one row of the bound statement `st`, or NotFound(`missing`).
+template <typename T, typename Read>
+StatusOr<T> OneRow(Stmt& st, Read read, const std::string& missing) {
+  auto row = st.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound(missing);
+  return ReadRow<T>(st, read);
+}
+
 }  // namespace
 
 StatusOr<std::vector<model::Anomaly>> Reader::QueryAnomalies(const AnomalyQuery& query) {
@@ -88,17 +131,8 @@ StatusOr<std::vector<model::Anomaly>> Reader::QueryAnomalies(const AnomalyQuery&
   if (!stmt.ok()) return stmt.status();
   Stmt& st = **stmt;
   ResetOnExit reset(st);
-  st.BindInt(1, SqlTime(query.from_unix_nano));
-  st.BindInt(2, SqlTime(query.to_unix_nano));
-  st.BindInt(3, SqlLimit(query.limit));
-  if (!query.service.empty()) st.BindText(4, query.service);
-  std::vector<model::Anomaly> out;
-  for (;;) {
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
-    out.push_back(ReadAnomaly(st));
-  }
+  BindRange(st, query.from_unix_nano, query.to_unix_nano, query.limit, query.service);
+  return AllRows<model::Anomaly>(st, ReadAnomaly);
 }
 
 StatusOr<model::Anomaly> Reader::GetAnomaly(const std::string& id) {
@@ -107,10 +141,7 @@ StatusOr<model::Anomaly> Reader::GetAnomaly(const std::string& id) {
   Stmt& st = **stmt;
   ResetOnExit reset(st);
   st.BindText(1, id);
-  auto row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound("no anomaly " + id);
-  return ReadAnomaly(st);
+  return OneRow<model::Anomaly>(st, ReadAnomaly, "no anomaly " + id);
 }
 
 StatusOr<std::vector<model::Insight>> Reader::QueryInsights(const InsightQuery& query) {
@@ -126,19 +157,8 @@ StatusOr<std::vector<model::Insight>> Reader::QueryInsights(const InsightQuery& 
   if (!stmt.ok()) return stmt.status();
   Stmt& st = **stmt;
   ResetOnExit reset(st);
-  st.BindInt(1, SqlTime(query.from_unix_nano));
-  st.BindInt(2, SqlTime(query.to_unix_nano));
-  st.BindInt(3, SqlLimit(query.limit));
-  if (!query.service.empty()) st.BindText(4, query.service);
-  std::vector<model::Insight> out;
-  for (;;) {
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
-    auto insight = ReadInsight(st, 0);
-    if (!insight.ok()) return insight.status();
-    out.push_back(std::move(*insight));
-  }
+  BindRange(st, query.from_unix_nano, query.to_unix_nano, query.limit, query.service);
+  return AllRows<model::Insight>(st, ReadInsightData);
 }
 
 StatusOr<model::Insight> Reader::GetInsight(const std::string& id) {
@@ -147,10 +167,7 @@ StatusOr<model::Insight> Reader::GetInsight(const std::string& id) {
   Stmt& st = **stmt;
   ResetOnExit reset(st);
   st.BindText(1, id);
-  auto row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound("no insight " + id);
-  return ReadInsight(st, 0);
+  return OneRow<model::Insight>(st, ReadInsightData, "no insight " + id);
 }
 
 StatusOr<std::vector<FeedbackRecord>> Reader::ListFeedback(const FeedbackQuery& query) {
@@ -160,13 +177,7 @@ StatusOr<std::vector<FeedbackRecord>> Reader::ListFeedback(const FeedbackQuery& 
   ResetOnExit reset(st);
   st.BindInt(1, SqlLimit(query.limit));
   if (!query.insight_id.empty()) st.BindText(2, query.insight_id);
-  std::vector<FeedbackRecord> out;
-  for (;;) {
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
-    out.push_back(ReadFeedback(st));
-  }
+  return AllRows<FeedbackRecord>(st, ReadFeedback);
 }
 
 StatusOr<std::vector<model::ChangeEvent>> Reader::QueryEvents(const EventQuery& query) {
@@ -174,17 +185,8 @@ StatusOr<std::vector<model::ChangeEvent>> Reader::QueryEvents(const EventQuery& 
   if (!stmt.ok()) return stmt.status();
   Stmt& st = **stmt;
   ResetOnExit reset(st);
-  st.BindInt(1, SqlTime(query.from_unix_nano));
-  st.BindInt(2, SqlTime(query.to_unix_nano));
-  st.BindInt(3, SqlLimit(query.limit));
-  if (!query.service.empty()) st.BindText(4, query.service);
-  std::vector<model::ChangeEvent> out;
-  for (;;) {
-    auto row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
-    out.push_back(ReadEvent(st));
-  }
+  BindRange(st, query.from_unix_nano, query.to_unix_nano, query.limit, query.service);
+  return AllRows<model::ChangeEvent>(st, ReadEvent);
 }
 
 StatusOr<model::ChangeEvent> Reader::GetEvent(const std::string& id) {
@@ -193,10 +195,7 @@ StatusOr<model::ChangeEvent> Reader::GetEvent(const std::string& id) {
   Stmt& st = **stmt;
   ResetOnExit reset(st);
   st.BindText(1, id);
-  auto row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound("no event " + id);
-  return ReadEvent(st);
+  return OneRow<model::ChangeEvent>(st, ReadEvent, "no event " + id);
 }
 
 StatusOr<std::string> Reader::GetState(const std::string& name) {
@@ -205,11 +204,13 @@ StatusOr<std::string> Reader::GetState(const std::string& name) {
   Stmt& st = **stmt;
   ResetOnExit reset(st);
   st.BindText(1, name);
-  auto row = st.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound("no analysis state " + name);
-  const auto blob = st.ColumnBlob(0);
-  return std::string(blob.begin(), blob.end());
+  return OneRow<std::string>(
+      st,
+      [](const Stmt& row) {
+        const auto blob = row.ColumnBlob(0);
+        return std::string(blob.begin(), blob.end());
+      },
+      "no analysis state " + name);
 }
 
 }  // namespace augur::store
