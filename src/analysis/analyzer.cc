@@ -43,52 +43,6 @@ bool Versioned(const SeriesKey& k) {
   return !k.Attribute("service.version").empty();
 }
 
-void PutAnomaly(StateWriter* w, const model::Anomaly& a) {
-  w->PutString(a.id);
-  w->PutKey(a.series);
-  w->PutString(a.kind);
-  w->PutString(a.direction);
-  w->PutString(a.quantity);
-  w->PutString(a.unit);
-  w->PutString(a.detector);
-  w->Put(a.onset_ns);
-  w->Put(a.detected_ns);
-  w->Put(a.end_ns);
-  w->Put(a.before);
-  w->Put(a.observed);
-  w->Put(a.expected_low);
-  w->Put(a.expected_high);
-  w->Put(a.score);
-  w->Put(a.limit);
-  w->Put(a.predicted_ns);
-  w->PutString(a.explanation);
-  w->Put(a.updated_ns);
-}
-
-model::Anomaly GetAnomaly(StateReader* r) {
-  model::Anomaly a;
-  a.id = r->GetString();
-  a.series = r->GetKey();
-  a.kind = r->GetString();
-  a.direction = r->GetString();
-  a.quantity = r->GetString();
-  a.unit = r->GetString();
-  a.detector = r->GetString();
-  a.onset_ns = r->Get<uint64_t>();
-  a.detected_ns = r->Get<uint64_t>();
-  a.end_ns = r->Get<uint64_t>();
-  a.before = r->Get<double>();
-  a.observed = r->Get<double>();
-  a.expected_low = r->Get<double>();
-  a.expected_high = r->Get<double>();
-  a.score = r->Get<double>();
-  a.limit = r->Get<double>();
-  a.predicted_ns = r->Get<uint64_t>();
-  a.explanation = r->GetString();
-  a.updated_ns = r->Get<uint64_t>();
-  return a;
-}
-
 // One unversioned RED series (service, operation, kind[, peer]): its three
 // detectors share the buckets.
 struct RedEntry {
@@ -470,7 +424,7 @@ void Analyzer::Impl::Save(StateWriter* w) const {
   w->Put(static_cast<uint32_t>(open.size()));
   for (const auto& [key, a] : open) {
     w->PutKey(key);
-    PutAnomaly(w, a);
+    w->PutAnomaly(a);
   }
   w->Put(newest_span_ns);
   w->Put(static_cast<uint32_t>(gaps.size()));
@@ -529,7 +483,7 @@ Status Analyzer::Impl::Load(StateReader* r) {
   n = r->ReadCount(16);
   for (size_t i = 0; i < n && !r->failed(); ++i) {
     SeriesKey key = r->GetKey();
-    open.emplace(std::move(key), GetAnomaly(r));
+    open.emplace(std::move(key), r->GetAnomaly());
   }
   newest_span_ns = r->Get<uint64_t>();
   n = r->ReadCount(16);

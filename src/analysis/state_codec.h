@@ -18,6 +18,7 @@
 #include <type_traits>
 
 #include "common/status.h"
+#include "model/anomaly.h"
 #include "model/series_key.h"
 
 namespace augur::analysis {
@@ -46,6 +47,28 @@ class StateWriter {
       PutString(key);
       PutString(value);
     }
+  }
+  // Every field of an anomaly, in declaration order (GetAnomaly reads it back).
+  void PutAnomaly(const model::Anomaly& a) {
+    PutString(a.id);
+    PutKey(a.series);
+    PutString(a.kind);
+    PutString(a.direction);
+    PutString(a.quantity);
+    PutString(a.unit);
+    PutString(a.detector);
+    Put(a.onset_ns);
+    Put(a.detected_ns);
+    Put(a.end_ns);
+    Put(a.before);
+    Put(a.observed);
+    Put(a.expected_low);
+    Put(a.expected_high);
+    Put(a.score);
+    Put(a.limit);
+    Put(a.predicted_ns);
+    PutString(a.explanation);
+    Put(a.updated_ns);
   }
 
  private:
@@ -103,6 +126,29 @@ class StateReader {
       k.attributes.emplace_back(std::move(key), GetString());
     }
     return k;
+  }
+  model::Anomaly GetAnomaly() {
+    model::Anomaly a;
+    a.id = GetString();
+    a.series = GetKey();
+    a.kind = GetString();
+    a.direction = GetString();
+    a.quantity = GetString();
+    a.unit = GetString();
+    a.detector = GetString();
+    a.onset_ns = Get<uint64_t>();
+    a.detected_ns = Get<uint64_t>();
+    a.end_ns = Get<uint64_t>();
+    a.before = Get<double>();
+    a.observed = Get<double>();
+    a.expected_low = Get<double>();
+    a.expected_high = Get<double>();
+    a.score = Get<double>();
+    a.limit = Get<double>();
+    a.predicted_ns = Get<uint64_t>();
+    a.explanation = GetString();
+    a.updated_ns = Get<uint64_t>();
+    return a;
   }
 
   // Marks the input as bad (a field failed its own check).

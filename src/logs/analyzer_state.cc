@@ -28,55 +28,11 @@ namespace {
 constexpr std::string_view kMagic = "augur.logs";
 constexpr uint32_t kVersion = 1;
 
-void PutAnomaly(StateWriter* w, const model::Anomaly& a) {
-  w->PutString(a.id);
-  w->PutKey(a.series);
-  w->PutString(a.kind);
-  w->PutString(a.direction);
-  w->PutString(a.quantity);
-  w->PutString(a.unit);
-  w->PutString(a.detector);
-  w->Put(a.onset_ns);
-  w->Put(a.detected_ns);
-  w->Put(a.end_ns);
-  w->Put(a.before);
-  w->Put(a.observed);
-  w->Put(a.expected_low);
-  w->Put(a.expected_high);
-  w->Put(a.score);
-  w->Put(a.limit);
-  w->Put(a.predicted_ns);
-  w->PutString(a.explanation);
-  w->Put(a.updated_ns);
-}
-
-void GetAnomaly(StateReader* r, model::Anomaly* a) {
-  a->id = r->GetString();
-  a->series = r->GetKey();
-  a->kind = r->GetString();
-  a->direction = r->GetString();
-  a->quantity = r->GetString();
-  a->unit = r->GetString();
-  a->detector = r->GetString();
-  a->onset_ns = r->Get<uint64_t>();
-  a->detected_ns = r->Get<uint64_t>();
-  a->end_ns = r->Get<uint64_t>();
-  a->before = r->Get<double>();
-  a->observed = r->Get<double>();
-  a->expected_low = r->Get<double>();
-  a->expected_high = r->Get<double>();
-  a->score = r->Get<double>();
-  a->limit = r->Get<double>();
-  a->predicted_ns = r->Get<uint64_t>();
-  a->explanation = r->GetString();
-  a->updated_ns = r->Get<uint64_t>();
-}
-
 void PutIncident(StateWriter* w, const Incident& in) {
   w->Put(static_cast<uint8_t>(in.rule));
   w->Put(in.subject);
   w->Put(in.severity);
-  PutAnomaly(w, in.anomaly);
+  w->PutAnomaly(in.anomaly);
   w->PutString(in.text);
   w->Put(in.lines);
   w->Put(in.last_line_ns);
@@ -101,7 +57,7 @@ void GetIncident(StateReader* r, Incident* in) {
   in->rule = static_cast<Rule>(rule);
   in->subject = r->Get<uint64_t>();
   in->severity = r->Get<uint8_t>();
-  GetAnomaly(r, &in->anomaly);
+  in->anomaly = r->GetAnomaly();
   in->text = r->GetString();
   in->lines = r->Get<uint64_t>();
   in->last_line_ns = r->Get<uint64_t>();
