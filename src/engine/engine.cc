@@ -1,6 +1,7 @@
 #include "engine/engine.h"
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "insight/topology_view.h"
 
@@ -123,21 +124,31 @@ topology::Topology Engine::Topology(uint64_t from_ns, uint64_t to_ns) const {
   return topology_.Snapshot(from_ns, to_ns);
 }
 
+namespace {
+
+nlohmann::json::binary_t Binary(const std::string& bytes) {
+  return nlohmann::json::binary_t(std::vector<uint8_t>(bytes.begin(), bytes.end()));
+}
+
+// The bytes of binary part `name`, or nullopt when it is absent or not binary.
+std::optional<std::string_view> Part(const nlohmann::json& j, const char* name) {
+  auto it = j.find(name);
+  if (it == j.end() || !it->is_binary()) return std::nullopt;
+  const auto& b = it->get_binary();
+  return std::string_view(reinterpret_cast<const char*>(b.data()), b.size());
+}
+
+}  // namespace
+
 std::string Engine::SaveState() const {
-  // Three opaque parts, each versioned by its owner.
-  nlohmann::json j = {{"format", "augur.engine"},
-                      {"version", 1},
-                      {"analyzer", nlohmann::json::binary_t(std::vector<uint8_t>())},
-                      {"topology", nlohmann::json::binary_t(std::vector<uint8_t>())},
-                      {"saturation", nlohmann::json::binary_t(std::vector<uint8_t>())},
-                      {"logs", nlohmann::json::binary_t(std::vector<uint8_t>())},
-                      {"correlator", correlator_.SaveState()}};
-  const std::string a = analyzer_.SaveState(), t = topology_.SaveState();
-  j["analyzer"] = nlohmann::json::binary_t(std::vector<uint8_t>(a.begin(), a.end()));
-  j["topology"] = nlohmann::json::binary_t(std::vector<uint8_t>(t.begin(), t.end()));
-  const std::string sat = saturation_.SaveState(), lg = logs_.SaveState();
-  j["logs"] = nlohmann::json::binary_t(std::vector<uint8_t>(lg.begin(), lg.end()));
-  j["saturation"] = nlohmann::json::binary_t(std::vector<uint8_t>(sat.begin(), sat.end()));
+  // One opaque part per component, each versioned by its owner.
+  const nlohmann::json j = {{"format", "augur.engine"},
+                            {"version", 1},
+                            {"analyzer", Binary(analyzer_.SaveState())},
+                            {"topology", Binary(topology_.SaveState())},
+                            {"saturation", Binary(saturation_.SaveState())},
+                            {"logs", Binary(logs_.SaveState())},
+                            {"correlator", correlator_.SaveState()}};
   const std::vector<uint8_t> bytes = nlohmann::json::to_cbor(j);
   return std::string(bytes.begin(), bytes.end());
 }
@@ -147,29 +158,16 @@ Status Engine::LoadState(std::string_view bytes) {
   if (j.is_discarded() || !j.is_object() || j.value("format", "") != "augur.engine" || j.value("version", 0) != 1) {
     return Status::InvalidArgument("not an augur engine state (format augur.engine, version 1)");
   }
-  if (!j.contains("analyzer") || !j["analyzer"].is_binary() || !j.contains("topology") || !j["topology"].is_binary() ||
-      !j.contains("saturation") || !j["saturation"].is_binary() || !j.contains("correlator") ||
-      !j["correlator"].is_string()) {
+  const auto analyzer = Part(j, "analyzer"), topology = Part(j, "topology"), saturation = Part(j, "saturation");
+  if (!analyzer || !topology || !saturation || !j.contains("correlator") || !j["correlator"].is_string()) {
     return Status::InvalidArgument("engine state lacks a part");
   }
-  const auto& a = j["analyzer"].get_binary();
-  const auto& t = j["topology"].get_binary();
-  if (Status s = analyzer_.LoadState(std::string_view(reinterpret_cast<const char*>(a.data()), a.size())); !s.ok()) {
-    return s;
-  }
-  if (Status s = topology_.LoadState(std::string_view(reinterpret_cast<const char*>(t.data()), t.size())); !s.ok()) {
-    return s;
-  }
-  const auto& sat = j["saturation"].get_binary();
-  if (Status s = saturation_.LoadState(std::string_view(reinterpret_cast<const char*>(sat.data()), sat.size()));
-      !s.ok()) {
-    return s;
-  }
-  if (j.contains("logs") && j["logs"].is_binary()) {
-    const auto& lg = j["logs"].get_binary();
-    if (Status s = logs_.LoadState(std::string_view(reinterpret_cast<const char*>(lg.data()), lg.size())); !s.ok()) {
-      return s;
-    }
+  if (Status s = analyzer_.LoadState(*analyzer); !s.ok()) return s;
+  if (Status s = topology_.LoadState(*topology); !s.ok()) return s;
+  if (Status s = saturation_.LoadState(*saturation); !s.ok()) return s;
+  // Logs came later: a state without them starts the log analysis afresh.
+  if (const auto logs = Part(j, "logs")) {
+    if (Status s = logs_.LoadState(*logs); !s.ok()) return s;
   }
   return correlator_.LoadState(j["correlator"].get<std::string>());
 }
