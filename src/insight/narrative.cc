@@ -21,19 +21,6 @@ std::string Clock(uint64_t ns) {  // "14:03:10" (UTC) from an RFC 3339 time
   return t.size() >= 19 ? t.substr(11, 8) : t;
 }
 
-std::string Gap(uint64_t from, uint64_t to) {
-  const double s = (static_cast<double>(to) - static_cast<double>(from)) / 1e9;
-  // Onsets are estimated to the start of a 5 s bucket: closer than that is "at".
-  if (std::abs(s) < 5) return "at the time of";
-  char buf[48];
-  if (std::abs(s) < 120) {
-    std::snprintf(buf, sizeof(buf), "%.0f s %s", std::abs(s), s >= 0 ? "after" : "before");
-  } else {
-    std::snprintf(buf, sizeof(buf), "%.0f min %s", std::abs(s) / 60, s >= 0 ? "after" : "before");
-  }
-  return buf;
-}
-
 std::string Where(const model::RootCause& rc) {
   if (!rc.dependency.empty()) return "calls from " + rc.service + " to " + rc.dependency;
   return rc.operation.empty() ? rc.service : rc.operation + " on " + rc.service;
@@ -122,7 +109,7 @@ void Narrate(const Ranking& r, model::Insight* in) {
     if (!s.empty() && s.back() == '.') s.pop_back();
     s += ", from " + Clock(head->anomaly.onset_ns);
     if (cause_event != nullptr) {
-      s += ", " + Gap(cause_event->time_ns, head->anomaly.onset_ns) + " " + EventName(*cause_event);
+      s += ", " + OnsetGap(cause_event->time_ns, head->anomaly.onset_ns) + " " + EventName(*cause_event);
       const std::string diff = Diff(*cause_event);
       if (!diff.empty()) s += " (" + diff + ")";
     }
@@ -170,7 +157,7 @@ void Narrate(const Ranking& r, model::Insight* in) {
                          (diff.empty() ? "" : ", or undo " + diff) + ", and watch whether the anomaly ends."
                    : "Undo " + (diff.empty() ? "the change" : diff) + " on " + cause_event->service +
                          " and watch whether the anomaly ends.";
-    rec.reason = "The anomaly on " + Where(rc) + " started " + Gap(cause_event->time_ns, r.onset_ns) +
+    rec.reason = "The anomaly on " + Where(rc) + " started " + OnsetGap(cause_event->time_ns, r.onset_ns) +
                  " this change, and nothing upstream explains it.";
     rec.related_events = {cause_event->id};
     rec.related_anomalies = causal_ids;

@@ -84,6 +84,12 @@ std::string ChangeText(const model::ChangeEvent& e) {
 
 }  // namespace
 
+std::string OnsetGap(uint64_t change_ns, uint64_t onset_ns) {
+  const double s = (static_cast<double>(onset_ns) - static_cast<double>(change_ns)) / kNsPerSecond;
+  if (std::abs(s) < 5) return "at the time of";
+  return Seconds(static_cast<uint64_t>(std::abs(s) * kNsPerSecond)) + (s >= 0 ? " after" : " before");
+}
+
 NodeRef NodeOf(const model::Anomaly& a, const TopologyView& topology) {
   const std::string_view peer = a.series.Attribute("peer");
   if (!peer.empty() && topology.ServiceBehindPeer(a.series.service, std::string(peer)).empty()) {
@@ -228,12 +234,8 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
         best_event = weight;
         const std::string what = std::string(model::ChangeTypeName(e->type)) + " " + e->id + " of " + e->service;
         const std::string diff = ChangeText(*e);
-        // Onsets are bucket starts (5 s): a change inside that bucket is "at" the onset.
         best_sentence =
-            (std::abs(gap_s) < 5 ? std::string("it started at the time of ")
-             : gap_s >= 0        ? "it started " + Seconds(static_cast<uint64_t>(gap_s * kNsPerSecond)) + " after "
-                                 : "it started " + Seconds(static_cast<uint64_t>(-gap_s * kNsPerSecond)) + " before ") +
-            what + (diff.empty() ? "" : " (" + diff + ")");
+            "it started " + OnsetGap(e->time_ns, c.onset_ns) + " " + what + (diff.empty() ? "" : " (" + diff + ")");
       }
     }
     if (best_event > 0) c.Add(best_event, best_sentence);

@@ -42,6 +42,11 @@ struct Ranking {
   uint64_t onset_ns = 0;  // earliest onset of the root cause's anomalies
 };
 
+// How a change at `change_ns` stands to an onset at `onset_ns`, in words:
+// "12 s after", "3 min before", or "at the time of" within 5 s (onsets are
+// estimated to the start of a 5 s bucket, so closer than that is "at").
+std::string OnsetGap(uint64_t change_ns, uint64_t onset_ns);
+
 // The node an anomaly measures: its (service, operation), or the dependency
 // behind a client-span series' uninstrumented peer.
 NodeRef NodeOf(const model::Anomaly& a, const TopologyView& topology);
