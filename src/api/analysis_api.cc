@@ -6,6 +6,7 @@
 
 #include "api/insight_api.h"
 #include "api/params.h"
+#include "common/time_format.h"
 #include "model/json.h"
 
 namespace augur::api {
@@ -72,6 +73,21 @@ void Event(store::Store* store, http::Request& req, http::Reply reply) {
   reply(JsonResponse(model::ChangeEventToJson(*event)));
 }
 
+// GET /api/v1/logs/patterns's body (docs/api.md).
+nlohmann::json PatternsToJson(const std::vector<logs::PatternInfo>& patterns) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& p : patterns) {
+    list.push_back({{"service", p.service},
+                    {"template_id", std::to_string(p.template_id)},
+                    {"template", p.text},
+                    {"count", p.count},
+                    {"first_seen", FormatRfc3339(p.first_seen_ns)},
+                    {"last_seen", FormatRfc3339(p.last_seen_ns)},
+                    {"trend", p.trend}});
+  }
+  return nlohmann::json{{"patterns", std::move(list)}};
+}
+
 }  // namespace
 
 uint64_t SystemNowUnixNano() {
@@ -99,7 +115,7 @@ void RegisterAnalysisRoutes(http::Server* server, store::Store* store, AnalysisR
       uint64_t from = 0, to = UINT64_MAX;
       size_t limit = 0;
       if (Status s = ParseRange(r, &from, &to, &limit); !s.ok()) return y(http::ErrorResponse(s));
-      y(JsonResponse(shared->patterns(Param(r, "service"), from, to == UINT64_MAX ? 0 : to, limit)));
+      y(JsonResponse(PatternsToJson(shared->patterns(Param(r, "service"), from, to == UINT64_MAX ? 0 : to, limit))));
     });
   }
   if (shared->topology) {
@@ -108,7 +124,7 @@ void RegisterAnalysisRoutes(http::Server* server, store::Store* store, AnalysisR
       size_t limit = 0;
       if (Status s = ParseRange(r, &from, &to, &limit); !s.ok()) return y(http::ErrorResponse(s));
       if (to == UINT64_MAX) to = 0;  // not given: up to the watermark
-      y(JsonResponse(shared->topology(from, to)));
+      y(JsonResponse(topology::ToJson(shared->topology(from, to))));
     });
   }
 }

@@ -16,9 +16,11 @@
 #include <string>
 
 #include "http/server.h"
+#include "logs/log_analyzer.h"
 #include "model/change_event.h"
 #include "model/insight.h"
 #include "store/store.h"
+#include "topology/topology.h"
 
 namespace augur::api {
 
@@ -40,13 +42,15 @@ struct AnalysisRoutesOptions {
   // feedback given (USEFUL, NOT_USEFUL, TOO_SENSITIVE, INCORRECT).
   std::function<void(const model::Insight& insight, const std::string& feedback)> on_feedback;
   // GET /api/v1/topology: the service graph over buckets starting in
-  // [from, to) (0 = the engine's default window), as topology/topology.h's
-  // JSON. No route when empty.
-  std::function<nlohmann::json(uint64_t from_unix_nano, uint64_t to_unix_nano)> topology;
-  // GET /api/v1/logs/patterns?service=&from=&to=&limit=: {"patterns": [...]}
-  // (to 0 = no end). No route when empty.
-  std::function<nlohmann::json(const std::string& service, uint64_t from_unix_nano, uint64_t to_unix_nano,
-                               size_t limit)>
+  // [from, to) (0 = the engine's default window), served as
+  // topology::ToJson writes it. No route when empty.
+  std::function<topology::Topology(uint64_t from_unix_nano, uint64_t to_unix_nano)> topology;
+  // GET /api/v1/logs/patterns?service=&from=&to=&limit=: the patterns of
+  // `service` ("" = all) seen in [from, to] (to 0 = no end), at most `limit`
+  // (0 = the hook's default), served as {"patterns": [...]}. No route when
+  // empty.
+  std::function<std::vector<logs::PatternInfo>(const std::string& service, uint64_t from_unix_nano,
+                                               uint64_t to_unix_nano, size_t limit)>
       patterns;
 };
 

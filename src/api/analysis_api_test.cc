@@ -55,6 +55,19 @@ class AnalysisApiTest : public ::testing::Test {
       std::lock_guard lock(hooks_mu_);
       feedback_heard_.emplace_back(in, feedback);
     };
+    routes.patterns = [this](const std::string& service, uint64_t from, uint64_t to, size_t limit) {
+      std::lock_guard lock(hooks_mu_);
+      patterns_asked_.push_back({service, from, to, limit});
+      logs::PatternInfo p;
+      p.service = service.empty() ? "writer" : service;
+      p.template_id = 42;
+      p.text = "timeout writing item <*> to table <*>";
+      p.count = 12;
+      p.first_seen_ns = kT0;
+      p.last_seen_ns = kT0 + 5 * kSecond;
+      p.trend = "new";
+      return std::vector<logs::PatternInfo>{p};
+    };
     RegisterAnalysisRoutes(server_.get(), store_.get(), std::move(routes));
     ASSERT_TRUE(server_->Start().ok());
   }
@@ -102,6 +115,13 @@ class AnalysisApiTest : public ::testing::Test {
   std::mutex hooks_mu_;
   std::vector<model::ChangeEvent> events_heard_;                        // guarded by hooks_mu_
   std::vector<std::pair<model::Insight, std::string>> feedback_heard_;  // guarded by hooks_mu_
+  struct PatternsQuery {
+    std::string service;
+    uint64_t from = 0, to = 0;
+    size_t limit = 0;
+    bool operator==(const PatternsQuery&) const = default;
+  };
+  std::vector<PatternsQuery> patterns_asked_;  // guarded by hooks_mu_
   std::string dir_;
   selfmon::Registry metrics_;
   std::unique_ptr<store::Store> store_;
@@ -384,6 +404,24 @@ TEST_F(AnalysisApiTest, TakesFeedbackOnInsights) {
   EXPECT_EQ(Get("/api/v1/insights/in-nope/feedback").status, 404u);
   EXPECT_EQ(FeedbackHeard().size(), 2u);  // nothing refused reached the engine
   EXPECT_EQ(Get("/api/v1/insights/in-a/feedback").body["feedback"].size(), 2u);
+}
+
+TEST_F(AnalysisApiTest, ServesLogPatternsFromTheEngine) {
+  Answer a = Get("/api/v1/logs/patterns?service=writer&from=1700000000&limit=5");
+  ASSERT_EQ(a.status, 200u) << a.body.dump();
+  ASSERT_EQ(a.body["patterns"].size(), 1u);
+  const json& p = a.body["patterns"][0];
+  EXPECT_EQ(p["service"], "writer");
+  EXPECT_EQ(p["template_id"], "42");  // a string: 64-bit ids do not survive JavaScript numbers
+  EXPECT_EQ(p["template"], "timeout writing item <*> to table <*>");
+  EXPECT_EQ(p["count"], 12);
+  EXPECT_EQ(p["first_seen"], "2023-11-14T22:13:20Z");
+  EXPECT_EQ(p["last_seen"], "2023-11-14T22:13:25Z");
+  EXPECT_EQ(p["trend"], "new");
+  EXPECT_EQ(Get("/api/v1/logs/patterns?from=yesterday").status, 400u);
+  std::lock_guard lock(hooks_mu_);
+  // No `to` reaches the engine as 0 (no end); the refused request never reached it.
+  EXPECT_EQ(patterns_asked_, (std::vector<PatternsQuery>{{"writer", kT0, 0, 5}}));
 }
 
 TEST_F(AnalysisApiTest, RoutesNeedTheBearerToken) {

@@ -9,7 +9,6 @@
 #include "api/query_api.h"
 #include "api/web_files.h"
 #include "common/file_lock.h"
-#include "common/time_format.h"
 #include "http/server.h"
 #include "ingest/analysis_stage.h"
 #include "ingest/pipeline.h"
@@ -21,7 +20,6 @@
 #include "receiver/otlp_http.h"
 #include "selfmon/metrics.h"
 #include "store/store.h"
-#include "topology/topology.h"
 
 namespace augur::app {
 namespace {
@@ -110,21 +108,9 @@ int Serve(const config::Config& config) {
     analysis.OnFeedback(in, feedback);
   };
   analysis_routes.patterns = [&analysis](const std::string& service, uint64_t from, uint64_t to, size_t limit) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& p : analysis.Patterns(service, from, to, limit)) {
-      list.push_back({{"service", p.service},
-                      {"template_id", std::to_string(p.template_id)},
-                      {"template", p.text},
-                      {"count", p.count},
-                      {"first_seen", FormatRfc3339(p.first_seen_ns)},
-                      {"last_seen", FormatRfc3339(p.last_seen_ns)},
-                      {"trend", p.trend}});
-    }
-    return nlohmann::json{{"patterns", std::move(list)}};
+    return analysis.Patterns(service, from, to, limit);
   };
-  analysis_routes.topology = [&analysis](uint64_t from, uint64_t to) {
-    return topology::ToJson(analysis.Topology(from, to));
-  };
+  analysis_routes.topology = [&analysis](uint64_t from, uint64_t to) { return analysis.Topology(from, to); };
   api::RegisterAnalysisRoutes(&api, store->get(), std::move(analysis_routes));
   // The console last: its routes catch every path no route above took.
   const std::string web_dir = config.web_dir.empty() ? api::DefaultWebDir() : config.web_dir;
