@@ -46,6 +46,13 @@ bool IsVersionedDeployment(const model::ChangeEvent& event) {
   return event.type == model::ChangeType::kDeployment && !event.version.empty();
 }
 
+bool MayBeSameDeployment(const model::ChangeEvent& a, const model::ChangeEvent& b) {
+  if (!IsVersionedDeployment(a) || !IsVersionedDeployment(b)) return false;
+  if (a.service != b.service || a.version != b.version) return false;
+  const uint64_t apart = a.time_ns > b.time_ns ? a.time_ns - b.time_ns : b.time_ns - a.time_ns;
+  return apart <= kDeploymentMergeWindowNs;
+}
+
 void NormalizeSources(model::ChangeEvent* event) {
   std::vector<std::string> sources;
   for (const auto& s : event->sources) AddSource(s, &sources);

@@ -66,6 +66,25 @@ TEST(EventMergeTest, VersionedDeploymentsOnly) {
   EXPECT_FALSE(IsVersionedDeployment(config));
 }
 
+TEST(EventMergeTest, SameDeploymentNeedsServiceVersionAndNearTimes) {
+  const uint64_t t = 1'700'000'000'000'000'000ULL;
+  const ChangeEvent posted = Deployment("a", "api", t);
+  EXPECT_TRUE(MayBeSameDeployment(posted, Deployment("b", "telemetry", t + 90'000'000'000ULL)));
+  EXPECT_TRUE(MayBeSameDeployment(Deployment("b", "telemetry", t - kDeploymentMergeWindowNs), posted));
+  EXPECT_TRUE(MayBeSameDeployment(posted, Deployment("b", "telemetry", t + kDeploymentMergeWindowNs)));
+  // The same version again an hour later: a rollback to it, or a redeploy.
+  EXPECT_FALSE(MayBeSameDeployment(posted, Deployment("b", "telemetry", t + kDeploymentMergeWindowNs + 1)));
+  EXPECT_FALSE(MayBeSameDeployment(Deployment("b", "telemetry", t - 3'600'000'000'000ULL), posted));
+  EXPECT_FALSE(MayBeSameDeployment(posted, Deployment("b", "telemetry", t, "v3")));
+  EXPECT_FALSE(MayBeSameDeployment(posted, Deployment("b", "telemetry", t, "")));
+  ChangeEvent reader = Deployment("b", "telemetry", t);
+  reader.service = "reader";
+  EXPECT_FALSE(MayBeSameDeployment(posted, reader));
+  ChangeEvent config = Deployment("b", "api", t);
+  config.type = ChangeType::kConfigChange;
+  EXPECT_FALSE(MayBeSameDeployment(posted, config));
+}
+
 TEST(EventMergeTest, NormalizeSourcesAddsTheSourceOnceAndDropsDuplicates) {
   ChangeEvent e;
   e.source = "api";

@@ -12,10 +12,17 @@ namespace {
 constexpr const char* kInsertAnomaly =
     "INSERT OR REPLACE INTO anomalies (" AUGUR_ANOMALY_COLUMNS ") VALUES (" AUGUR_ANOMALY_PARAMETERS ")";
 
-// The merge partner: at most one row, by the unique index of schema.cc.
+// The merge partner (model::MayBeSameDeployment): a deployment of the same
+// service and version at most ?4 (the merge window) from ?3, with no
+// deployment of another version of the service between the two, the
+// nearest in time when there are several. Uses the events_deployment index.
 constexpr const char* kFindDeployment =
     "SELECT " AUGUR_EVENT_COLUMNS
-    " FROM events WHERE service = ?1 AND version = ?2 AND type = 'DEPLOYMENT' AND version <> ''";
+    " FROM events e WHERE e.service = ?1 AND e.version = ?2 AND e.type = 'DEPLOYMENT' AND e.version <> ''"
+    " AND e.time BETWEEN ?3 - ?4 AND ?3 + ?4"
+    " AND NOT EXISTS (SELECT 1 FROM events o WHERE o.service = ?1 AND o.type = 'DEPLOYMENT' AND o.version <> ''"
+    " AND o.version <> ?2 AND o.time > min(e.time, ?3) AND o.time < max(e.time, ?3))"
+    " ORDER BY abs(e.time - ?3), e.seq LIMIT 1";
 
 // The new value of `key` in the latest event of a service before ?2 that
 // changed it, other than the event being written (?3) and its merge
@@ -96,6 +103,8 @@ StatusOr<std::optional<model::ChangeEvent>> AnalysisWriter::FindDeployment(const
   ResetOnExit reset(find_deployment_);
   find_deployment_.BindText(1, event.service);
   find_deployment_.BindText(2, event.version);
+  find_deployment_.BindUint(3, event.time_ns);
+  find_deployment_.BindUint(4, model::kDeploymentMergeWindowNs);
   auto row = find_deployment_.Step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<model::ChangeEvent>();

@@ -452,6 +452,62 @@ TEST_F(AnalysisStoreTest, RetentionDeletesOldAnomaliesOnly) {
 }
 
 // A version 2 file (before analysis tables) is upgraded in place, its data kept.
+TEST_F(AnalysisStoreTest, TheSameVersionDeployedAgainLaterIsAnotherEvent) {
+  auto store = Open();
+  const uint64_t hour = 3600 * kSecond;
+  ASSERT_TRUE(store->PutEvent(MakeEvent("ev-v1", ChangeType::kDeployment, "writer", kT0, "v1", "api")).ok());
+  ASSERT_TRUE(store->PutEvent(MakeEvent("ev-v2", ChangeType::kDeployment, "writer", kT0 + hour, "v2", "api")).ok());
+  // Rolled back to v1 an hour later: telemetry sees v1 again. Not the first v1.
+  auto rollback = store->PutEvent(MakeEvent("", ChangeType::kDeployment, "writer", kT0 + 2 * hour, "v1", "telemetry"));
+  ASSERT_TRUE(rollback.ok()) << rollback.status().ToString();
+  EXPECT_NE(rollback->id, "ev-v1");
+  EXPECT_EQ(rollback->time_ns, kT0 + 2 * hour);
+  EXPECT_EQ(EventIds(store->QueryEvents(Events())).size(), 3u);
+  // The explicit report of that rollback, a minute later, joins it rather than the first v1.
+  auto posted = store->PutEvent(
+      MakeEvent("ev-back", ChangeType::kDeployment, "writer", kT0 + 2 * hour + 60 * kSecond, "v1", "cli"));
+  ASSERT_TRUE(posted.ok());
+  EXPECT_EQ(posted->id, "ev-back");
+  EXPECT_EQ(posted->time_ns, kT0 + 2 * hour);
+  EXPECT_EQ(EventIds(store->QueryEvents(Events())).size(), 3u);
+  EXPECT_TRUE(store->GetEvent("ev-v1").ok());
+  EXPECT_EQ(store->GetEvent(rollback->id).status().code(), Status::Code::kNotFound);
+}
+
+TEST_F(AnalysisStoreTest, ADeployAndItsQuickRollbackAreTwoChanges) {
+  auto store = Open();
+  const uint64_t minute = 60 * kSecond;
+  ASSERT_TRUE(store->PutEvent(MakeEvent("ev-v2", ChangeType::kDeployment, "writer", kT0, "v2", "api")).ok());
+  ASSERT_TRUE(
+      store->PutEvent(MakeEvent("ev-v1", ChangeType::kDeployment, "writer", kT0 + 3 * minute, "v1", "api")).ok());
+  // Within the merge window of ev-v2, but the rollback lies between: a redeploy of v2.
+  auto again = store->PutEvent(MakeEvent("", ChangeType::kDeployment, "writer", kT0 + 6 * minute, "v2", "telemetry"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_NE(again->id, "ev-v2");
+  EXPECT_EQ(EventIds(store->QueryEvents(Events())).size(), 3u);
+  // Telemetry of the first v2, a minute after it was posted, still merges with it.
+  auto first = store->PutEvent(MakeEvent("", ChangeType::kDeployment, "writer", kT0 + minute, "v2", "telemetry"));
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->id, "ev-v2");
+  EXPECT_EQ(EventIds(store->QueryEvents(Events())).size(), 3u);
+}
+
+TEST_F(AnalysisStoreTest, OpeningAVersion5FileLetsAVersionBeDeployedTwice) {
+  { ASSERT_NE(Open(), nullptr); }
+  SqlExec(R"sql(
+    DROP INDEX events_deployment;
+    CREATE UNIQUE INDEX events_deployment ON events(service, version) WHERE type = 'DEPLOYMENT' AND version <> '';
+    PRAGMA user_version = 5;
+  )sql");
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(SqlInt("PRAGMA user_version"), kSchemaVersion);
+  ASSERT_TRUE(store->PutEvent(MakeEvent("ev-a", ChangeType::kDeployment, "writer", kT0, "v1", "api")).ok());
+  ASSERT_TRUE(
+      store->PutEvent(MakeEvent("ev-b", ChangeType::kDeployment, "writer", kT0 + 86400 * kSecond, "v1", "api")).ok());
+  EXPECT_EQ(EventIds(store->QueryEvents(Events())).size(), 2u);
+}
+
 TEST_F(AnalysisStoreTest, OpeningAVersion2FileAddsTheAnalysisTables) {
   {
     auto store = Open(86400, 0);

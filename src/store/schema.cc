@@ -137,8 +137,9 @@ CREATE TABLE ingest_marks (
 // Queries select by onset, newest first, per service or overall; ongoing
 // ones (end_time NULL) have their own small index.
 //
-// Events: one row per id; the partial unique index is the merge rule of
-// store.h (one row per deployment of a service version), enforced. Sources
+// Events: one row per id; the partial index finds the merge partner of a
+// deployment (store.h; model/event_merge.h: same service and version, near
+// in time; the same version deployed again later is another row). Sources
 // and changes are JSON arrays: they are read whole, and the old-value
 // lookup (analysis_writer.cc) reads changes with json_each.
 //
@@ -188,7 +189,7 @@ CREATE TABLE events (
 );
 CREATE INDEX events_service_time ON events(service, time);
 CREATE INDEX events_time ON events(time);
-CREATE UNIQUE INDEX events_deployment ON events(service, version) WHERE type = 'DEPLOYMENT' AND version <> '';
+CREATE INDEX events_deployment ON events(service, version, time) WHERE type = 'DEPLOYMENT' AND version <> '';
 
 CREATE TABLE analysis_state (
   name TEXT PRIMARY KEY,
@@ -310,6 +311,13 @@ constexpr const char* kAddVersion3Marks = "ALTER TABLE ingest_marks ADD COLUMN a
 // Version 3 had no insight tables; likewise for its marks.
 constexpr const char* kAddVersion4Marks = "ALTER TABLE ingest_marks ADD COLUMN insights INTEGER NOT NULL DEFAULT 0";
 
+// Versions 3 to 5 kept one row per (service, version) deployment, ever; the
+// index that enforced it becomes a plain one that also orders by time.
+constexpr const char* kVersion6DeploymentIndex = R"sql(
+DROP INDEX events_deployment;
+CREATE INDEX events_deployment ON events(service, version, time) WHERE type = 'DEPLOYMENT' AND version <> '';
+)sql";
+
 // Runs `steps` in order and sets the current version, in one transaction.
 Status UpdateSchema(Db& db, std::initializer_list<const char*> steps) {
   auto tx = Transaction::Begin(&db, "BEGIN IMMEDIATE");
@@ -370,9 +378,14 @@ StatusOr<Db> OpenWriteConnection(const std::string& path) {
       return s;
     }
   } else if (*version == 3) {
-    if (Status s = UpdateSchema(*db, {kAddVersion4Marks, kInsightSchema, kNotifySchema}); !s.ok()) return s;
+    if (Status s = UpdateSchema(*db, {kVersion6DeploymentIndex, kAddVersion4Marks, kInsightSchema, kNotifySchema});
+        !s.ok()) {
+      return s;
+    }
   } else if (*version == 4) {
-    if (Status s = UpdateSchema(*db, {kNotifySchema}); !s.ok()) return s;
+    if (Status s = UpdateSchema(*db, {kVersion6DeploymentIndex, kNotifySchema}); !s.ok()) return s;
+  } else if (*version == 5) {
+    if (Status s = UpdateSchema(*db, {kVersion6DeploymentIndex}); !s.ok()) return s;
   } else if (*version != kSchemaVersion) {
     return Status::IOError(path + " has schema version " + std::to_string(*version) + "; this augur reads version " +
                            std::to_string(kSchemaVersion));

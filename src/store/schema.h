@@ -6,7 +6,8 @@
 // file drops its spans and keeps everything else. Version 3 adds anomalies,
 // change events and analysis state; opening a version 2 file adds them.
 // Version 4 adds insights and their feedback. Version 5 adds the
-// notification outbox. Opening an older file adds what it lacks.
+// notification outbox. Version 6 lets a service version be deployed more
+// than once (a rollback to it). Opening an older file adds what it lacks.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +18,7 @@
 
 namespace augur::store {
 
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 // The writer keeps the start times of a span block's spans within this of
 // one another, so the blocks holding spans that start in [from, to] are

@@ -200,7 +200,9 @@ class Store {
 
   // Records a change event and returns it as stored. Merging: an event for
   // the same service, type DEPLOYMENT and non-empty version as an existing
-  // one is the same change: the stored event keeps the explicit
+  // one, within model::kDeploymentMergeWindowNs of it and with no deployment
+  // of another version of the service between them, is the same change (the
+  // nearest such one, when there are several): the stored event keeps the explicit
   // (non-"telemetry") event's id, source, description and changes, the
   // earliest time, and the union of `sources` (event_merge.h has the
   // details, e.g. two explicit reports). Otherwise an event with the id of
