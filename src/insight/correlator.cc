@@ -31,6 +31,19 @@ uint64_t ActivityOf(const model::Anomaly& a) {
 
 }  // namespace
 
+bool Correlator::Near(const model::Anomaly& a, const model::Anomaly& member) const {
+  // A member that is merely still ongoing is not near: an anomaly raised
+  // hours ago whose new level persists would otherwise hold its insight
+  // open for every later fault on its node. The new anomaly spans its
+  // onset to its raise, but no more than one window before the raise: a
+  // slow drift's change point may be estimated hours back, which would make
+  // it near everything of those hours.
+  const uint64_t w = options_.group_window_ns;
+  const uint64_t a_to = std::max(a.onset_ns, a.detected_ns);
+  const uint64_t a_from = std::max(a.onset_ns, a_to > w ? a_to - w : 0);
+  return a_from <= ActivityOf(member) + w && member.onset_ns <= a_to + w;
+}
+
 Correlator::Correlator(CorrelatorOptions options) : options_(options) {}
 
 std::vector<const model::ChangeEvent*> Correlator::EventsNear(const std::string& service, uint64_t onset_ns) const {
@@ -53,7 +66,7 @@ Correlator::Open* Correlator::FindGroup(const model::Anomaly& a, const TopologyV
     if (a.onset_ns + options_.group_window_ns < open.insight.start_ns) continue;
     if (a.onset_ns > open.last_activity_ns + options_.group_window_ns) continue;
     for (const auto& member : open.insight.anomalies) {
-      if (Linked(a, member.anomaly, topology)) {
+      if (Near(a, member.anomaly) && Linked(a, member.anomaly, topology)) {
         linked.push_back(&open);
         break;
       }
@@ -147,16 +160,12 @@ void Correlator::OnEvent(const model::ChangeEvent& event, const TopologyView& to
   // explicit event, in either order) is one event, merged by the store's
   // rule so both sides name it alike.
   model::ChangeEvent merged = event;
-  for (auto e = list.begin(); e != list.end(); ++e) {
-    if (e->id == event.id) {
-      list.erase(e);
-      break;
-    }
-    if (model::IsVersionedDeployment(*e) && model::IsVersionedDeployment(event) && e->version == event.version) {
-      merged = model::MergeEvents(*e, event);
-      list.erase(e);
-      break;
-    }
+  auto same_id = std::find_if(list.begin(), list.end(), [&](const auto& e) { return e.id == event.id; });
+  if (same_id != list.end()) {
+    list.erase(same_id);
+  } else if (const model::ChangeEvent* partner = model::FindSameDeployment(list, event)) {
+    merged = model::MergeEvents(*partner, event);
+    list.erase(list.begin() + (partner - list.data()));
   }
   list.insert(std::upper_bound(list.begin(), list.end(), merged,
                                [](const auto& x, const auto& y) { return x.time_ns < y.time_ns; }),

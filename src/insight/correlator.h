@@ -6,11 +6,15 @@
 // are the same, or one calls the other directly (TopologyView), or one of
 // them is service-wide (no operation) on the other's service. A new anomaly
 // joins the open insight (of the same type: forecasts make PROACTIVE
-// insights of their own) holding an anomaly it is linked to whose onset
-// lies within `group_window`. When it links to several open insights, they
-// were one incident seen from two sides: the younger ones merge into the
-// oldest (one that was already reported is closed with a note naming the
-// insight that took it over).
+// insights of their own) holding an anomaly it is linked to that had
+// activity near it: an onset, raise, update or end within `group_window`
+// of the new onset. Being still ongoing is not enough: a level shift
+// raised hours ago that never ended (the new level persists) would
+// otherwise make its insight the home of every later fault on its node;
+// such a later anomaly opens an insight of its own. When it links to
+// several open insights, they were one incident seen from two sides: the
+// younger ones merge into the oldest (one that was already reported is
+// closed with a note naming the insight that took it over).
 // Linking by operation, not by service, keeps two faults behind one
 // gateway apart: the gateway's POST symptom links to the writer, its GET
 // symptom to the reader. After an anomaly joins, the insight is ranked
@@ -25,6 +29,14 @@
 //    penalised;
 //  - graph position: a node with an anomalous callee of the same kind is
 //    likely a symptom of it, unless its self time says otherwise;
+//  - network: when a client-span series' calls to an instrumented service
+//    slow down while that service's server time (of the operations those
+//    calls reach) does not, the time is spent between them: the callee (its
+//    network) is a candidate even with no anomaly of its own, and the
+//    caller is penalised;
+//  - own evidence: a slow node whose own CPU use rose, or that logged
+//    errors (ERROR/FATAL patterns, error keywords, 5xx), weighs as a cause,
+//    and like grown self time this outweighs a slow callee;
 //  - errors: the deepest node whose errors rose;
 //  - change events: a change on the node's service (or on the service that
 //    owns a dependency call) in [onset - event_lookback, onset + event_slack]
@@ -114,6 +126,9 @@ class Correlator {
   };
   void Absorb(Open* into, Open* from);
   Open* FindGroup(const model::Anomaly& a, const TopologyView& topology);
+  // Whether `member` had activity (its onset, raise, update or end) within
+  // group_window of a's onset.
+  bool Near(const model::Anomaly& a, const model::Anomaly& member) const;
   void Rank(Open* open, const TopologyView& topology);
   std::vector<const model::ChangeEvent*> EventsNear(const std::string& service, uint64_t onset_ns) const;
 

@@ -261,3 +261,121 @@ TEST(Correlator, StateRoundTripContinuesTheSameInsight) {
 
 }  // namespace
 }  // namespace augur::insight
+
+namespace augur::insight {
+namespace {
+
+TEST(Correlator, AnOldOngoingAnomalyDoesNotSwallowALaterFault) {
+  FakeTopology topo;
+  Correlator c;
+  // A level shift on writer that never ends (its new level persists).
+  auto old = Latency("writer", "POST /items", kT0);
+  c.OnAnomaly(old, topo);
+  c.AdvanceTo(kT0 + 3 * 3600 * kS);
+  // Hours later, a fault linked to it by topology (gateway calls writer).
+  auto later = Latency("gateway", "POST /items", kT0 + 3 * 3600 * kS);
+  c.OnAnomaly(later, topo);
+  auto out = Take(c);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_NE(out[0].id, out[1].id);
+  for (const auto& in : out) EXPECT_EQ(in.anomalies.size(), 1u) << in.name;
+  // While one raised a minute after the first still joins it.
+  Correlator d;
+  d.OnAnomaly(old, topo);
+  d.OnAnomaly(Latency("gateway", "POST /items", kT0 + 60 * kS), topo);
+  out = Take(d);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].anomalies.size(), 2u);
+}
+
+TEST(Correlator, AnOnsetEstimatedHoursBeforeItsRaiseIsNotNearEverything) {
+  FakeTopology topo;
+  Correlator c;
+  auto first = Latency("writer", "POST /items", kT0);
+  c.OnAnomaly(first, topo);
+  // A drift on gateway raised 2 h later, whose change point is estimated
+  // 2 h back: linked to writer by topology, but nothing recent is near it.
+  auto drift = Latency("gateway", "POST /items", kT0 + 60 * kS);
+  drift.detected_ns = drift.updated_ns = kT0 + 2 * 3600 * kS;
+  c.OnAnomaly(drift, topo);
+  EXPECT_EQ(Take(c).size(), 2u);
+}
+
+TEST(Correlator, ClientCallsSlowerWhileTheCalleeIsNotBlameTheCalleesNetwork) {
+  FakeTopology topo;
+  const uint64_t onset = kT0 + 600 * kS;
+  topo.onset_ = onset;
+  // writer's server time is unchanged; gateway waits 300 ms longer on its calls to writer.
+  topo.splits_["writer POST /items"] = {{1000, 30, 10}, {1000, 31, 10}};
+  topo.splits_["gateway POST /items"] = {{1000, 2, 45}, {1000, 2, 345}};
+  Correlator c;
+  c.OnAnomaly(Latency("gateway", "POST /items", onset), topo);
+  c.OnAnomaly(Latency("gateway", "POST", onset, "writer:8080", 45, 345), topo);
+  auto out = Take(c);
+  ASSERT_EQ(out.size(), 1u);
+  const model::Insight& in = out[0];
+  EXPECT_EQ(in.root_cause.service, "writer");
+  EXPECT_EQ(in.root_cause.operation, "POST /items");
+  ASSERT_FALSE(in.root_cause.evidence.empty());
+  EXPECT_NE(in.root_cause.evidence[0].find("calls from gateway to writer take +300 ms on the client side while "
+                                           "writer's server time is unchanged"),
+            std::string::npos)
+      << in.root_cause.evidence[0];
+  EXPECT_NE(in.summary.find("on writer's network"), std::string::npos) << in.summary;
+  ASSERT_GE(in.candidates.size(), 2u);
+  EXPECT_EQ(in.candidates[1].service, "gateway");
+
+  // The same calls, but writer's server time grew with them: writer's own
+  // code, not its network (the network sentence is not written).
+  FakeTopology slow = topo;
+  slow.splits_["writer POST /items"] = {{1000, 30, 10}, {1000, 320, 10}};
+  Correlator d;
+  d.OnAnomaly(Latency("gateway", "POST", onset, "writer:8080", 45, 345), slow);
+  out = Take(d);
+  ASSERT_EQ(out.size(), 1u);
+  for (const auto& e : out[0].root_cause.evidence) EXPECT_EQ(e.find("network"), std::string::npos) << e;
+}
+
+model::Anomaly Metric(const std::string& id, const std::string& metric, const std::string& service, uint64_t onset) {
+  model::Anomaly a;
+  a.id = id;
+  a.series = {metric, service, "", {}};
+  a.kind = "metric_level";
+  a.direction = "up";
+  a.onset_ns = onset;
+  a.detected_ns = a.updated_ns = onset + 60 * kS;
+  a.score = 0.9;
+  a.explanation = metric + " of " + service + " rose";
+  return a;
+}
+
+TEST(Correlator, ASlowServiceWhoseCpuRoseOrThatLoggedErrorsIsTheCause) {
+  FakeTopology topo;
+  const uint64_t onset = kT0 + 600 * kS;
+  // gateway and writer slow at once; no self-time data to tell them apart.
+  auto ranked_first = [&](const model::Anomaly& own) {
+    Correlator c;
+    c.OnAnomaly(Latency("gateway", "GET /items", onset), topo);
+    c.OnAnomaly(Latency("reader", "GET /items", onset), topo);
+    c.OnAnomaly(own, topo);
+    auto out = Take(c);
+    EXPECT_EQ(out.size(), 1u);
+    return out.empty() ? std::string() : out[0].root_cause.service;
+  };
+  // Without own evidence the callee (reader) wins by graph position; give
+  // the gateway a CPU rise or ERROR logs and it is the gateway's own doing.
+  EXPECT_EQ(ranked_first(Metric("an-cpu-reader", "k8s.pod.cpu.usage", "reader", onset)), "reader");
+  auto cpu = Metric("an-cpu", "k8s.pod.cpu.usage", "gateway", onset);
+  EXPECT_EQ(ranked_first(cpu), "gateway");
+  auto errors = Metric("an-log", "log.template", "gateway", onset);
+  errors.kind = "log_new_pattern";
+  errors.series.attributes = {{"severity", "ERROR"}, {"template_id", "7"}};
+  EXPECT_EQ(ranked_first(errors), "gateway");
+  // Memory is not CPU, and INFO lines are not errors.
+  EXPECT_EQ(ranked_first(Metric("an-mem", "k8s.pod.memory.usage", "gateway", onset)), "reader");
+  errors.series.attributes = {{"severity", "INFO"}, {"template_id", "7"}};
+  EXPECT_EQ(ranked_first(errors), "reader");
+}
+
+}  // namespace
+}  // namespace augur::insight

@@ -1,6 +1,7 @@
 #include "insight/narrative.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -118,6 +119,10 @@ void Narrate(const Ranking& r, model::Insight* in) {
   if (r.has_split && rc.dependency.empty() && r.self_delta_ms > 0 && r.self_delta_ms >= r.downstream_delta_ms) {
     s += " The added time is spent inside " + rc.service + " itself (self time +" + Ms(r.self_delta_ms) + ")";
     s += std::abs(r.downstream_delta_ms) < std::max(2.0, 0.1 * r.self_delta_ms) ? "; its calls did not change." : ".";
+  } else if (!r.network.empty()) {
+    std::string sentence = r.network;
+    sentence[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(sentence[0])));
+    s += " " + sentence + ".";
   } else if (!rc.dependency.empty()) {
     s += " The cause lies in " + rc.dependency + ": " + rc.service + "'s calls to it changed";
     s += r.has_split && r.self_delta_ms < std::max(2.0, 0.1 * r.self_before_ms) ? ", while its own time did not." : ".";

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <set>
 
 namespace augur::insight {
@@ -48,12 +49,27 @@ bool Calls(const NodeRef& from, const NodeRef& to, const TopologyView& topology)
   return false;
 }
 
-bool Adjacent(const NodeRef& a, const NodeRef& b, const TopologyView& topology) {
+// Calls(from, to) for a node of anomaly `x`. A client-span series measures
+// the calls to one peer only, while its span name may be shared by calls
+// to many (instrumentations name client spans "HTTP POST"): it reaches its
+// own service's operations and its peer, not everything its name calls.
+bool CallsAs(const model::Anomaly& x, const NodeRef& from, const NodeRef& to, const TopologyView& topology) {
+  if (!Calls(from, to, topology)) return false;
+  const std::string_view peer = x.series.Attribute("peer");
+  if (peer.empty() || (!to.dependency && to.service == x.series.service)) return true;
+  if (to.dependency) return to.service == peer;
+  return to.service == topology.ServiceBehindPeer(x.series.service, std::string(peer));
+}
+
+// Whether node a (of anomaly x) and node b (of anomaly y) are one node or
+// one calls the other.
+bool Adjacent(const model::Anomaly& x, const NodeRef& a, const model::Anomaly& y, const NodeRef& b,
+              const TopologyView& topology) {
   if (a == b) return true;
   if (!a.dependency && !b.dependency && a.service == b.service && (a.operation.empty() || b.operation.empty())) {
     return true;
   }
-  return Calls(a, b, topology) || Calls(b, a, topology);
+  return CallsAs(x, a, b, topology) || CallsAs(y, b, a, topology);
 }
 
 struct Candidate {
@@ -67,6 +83,10 @@ struct Candidate {
   std::vector<const model::ChangeEvent*> events;
   bool has_split = false;
   double self_delta = 0, down_delta = 0, self_before = 0;
+  // Client-span anomalies of callers whose added time is spent on this
+  // service's network (NetworkFinding), and the sentence saying so.
+  std::vector<const model::Anomaly*> via_network;
+  std::string network_sentence, network_operation;
   void Add(double weight, std::string sentence) {
     score += weight;
     evidence.emplace_back(weight, std::move(sentence));
@@ -80,6 +100,77 @@ std::string ChangeText(const model::ChangeEvent& e) {
     text += c.key + " " + (c.old_value.empty() ? "?" : c.old_value) + " → " + c.new_value;
   }
   return text;
+}
+
+// A client-span latency rise toward an instrumented service whose own
+// SERVER time did not rise with it: the added time is spent between the
+// two, on the callee's network (or its connection, its queue before the
+// server span starts).
+struct NetworkFinding {
+  const model::Anomaly* client = nullptr;
+  std::string caller, callee, callee_operation;
+  double client_delta_ms = 0;
+  double server_before_ms = 0, server_after_ms = 0;
+};
+
+std::optional<NetworkFinding> FindNetwork(const model::Anomaly& x, const TopologyView& topology,
+                                          const RankingOptions& options, uint64_t now_ns) {
+  const std::string_view peer = x.series.Attribute("peer");
+  if (x.kind != "latency" || x.direction != "up" || x.unit != "ms" || peer.empty()) return std::nullopt;
+  NetworkFinding f;
+  f.client = &x;
+  f.caller = x.series.service;
+  f.callee = topology.ServiceBehindPeer(x.series.service, std::string(peer));
+  f.client_delta_ms = x.observed - x.before;
+  // A rise the size of noise says nothing about where it went.
+  if (f.callee.empty() || f.callee == f.caller || f.client_delta_ms < std::max(2.0, 0.2 * x.before)) {
+    return std::nullopt;
+  }
+  // The callee's server operations that these calls reach, measured before
+  // and after the onset (self + downstream: all of its server time).
+  const uint64_t onset = x.onset_ns;
+  const uint64_t from = onset > options.split_baseline_ns ? onset - options.split_baseline_ns : 0;
+  bool measured = false;
+  double worst = -1e300;
+  for (const NodeRef& c : topology.Callees(x.series.service, x.series.operation)) {
+    if (c.dependency || c.service != f.callee || c.operation.empty()) continue;
+    const TimeSplit before = topology.Split(c.service, c.operation, from, onset);
+    const TimeSplit after = topology.Split(c.service, c.operation, onset, std::max(now_ns, onset + 1));
+    if (before.count == 0 || after.count == 0) continue;
+    const double b = before.self_ms + before.downstream_ms, a = after.self_ms + after.downstream_ms;
+    if (!measured || a - b > worst) {
+      worst = a - b;
+      f.server_before_ms = b;
+      f.server_after_ms = a;
+      f.callee_operation = c.operation;
+    }
+    measured = true;
+  }
+  // Unknown server time is no evidence; a server that slowed down by a
+  // good part of the rise explains it itself.
+  if (!measured || worst > 0.25 * f.client_delta_ms) return std::nullopt;
+  return f;
+}
+
+bool LatencyUp(const model::Anomaly& a) {
+  return a.kind == "latency" && a.direction == "up";
+}
+
+// A rise in the CPU use of the service's own processes (k8s.pod.cpu.*,
+// process.cpu.*, container.cpu.* ...).
+bool CpuRise(const model::Anomaly& a) {
+  return (a.kind == "metric_level" || a.kind == "metric_spike") && a.direction == "up" &&
+         a.series.metric.find("cpu") != std::string::npos;
+}
+
+// Errors the service wrote in its own logs: a new or rising ERROR/FATAL
+// pattern, error keywords, 5xx status codes.
+bool ErrorLogs(const model::Anomaly& a) {
+  if (a.direction != "up" || a.series.metric.rfind("log.", 0) != 0) return false;
+  if (a.series.metric == "log.keyword") return true;
+  if (a.series.metric == "log.http_code") return a.series.Attribute("status_class") == "5xx";
+  const std::string_view severity = a.series.Attribute("severity");
+  return severity == "ERROR" || severity == "FATAL";
 }
 
 }  // namespace
@@ -103,7 +194,7 @@ bool Linked(const model::Anomaly& a, const model::Anomaly& b, const TopologyView
   const NodeRef oa = OwnNode(a), ob = OwnNode(b);
   for (const NodeRef* x : {&na, &oa}) {
     for (const NodeRef* y : {&nb, &ob}) {
-      if (Adjacent(*x, *y, topology)) return true;
+      if (Adjacent(a, *x, b, *y, topology)) return true;
     }
   }
   // A client call to an instrumented service links to that service.
@@ -141,6 +232,28 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
     first_onset = std::min(first_onset, a.onset_ns);
   }
 
+  // Calls whose added time is spent on the callee's network make the
+  // callee a candidate, even when nothing of its own looks anomalous.
+  std::map<const model::Anomaly*, std::string> network_callee;  // client anomaly → callee
+  for (const model::Anomaly& a : anomalies) {
+    const std::optional<NetworkFinding> f = FindNetwork(a, topology, options, now_ns);
+    if (!f) continue;
+    const NodeRef key{f->callee, "", false};
+    Candidate& c = candidates[key];
+    c.node = key;
+    c.owner = f->callee;
+    c.via_network.push_back(&a);
+    c.onset_ns = std::min(c.onset_ns, a.onset_ns);
+    if (c.network_sentence.empty()) {
+      c.network_operation = f->callee_operation;
+      c.network_sentence = "calls from " + f->caller + " to " + f->callee + " take +" + Ms(f->client_delta_ms) +
+                           " on the client side while " + f->callee + "'s server time is unchanged (" +
+                           Ms(f->server_before_ms) + " → " + Ms(f->server_after_ms) +
+                           "): the time is spent between them, on " + f->callee + "'s network";
+    }
+    network_callee[&a] = f->callee;
+  }
+
   for (auto& [key, c] : candidates) {
     // The strongest anomaly names the operation, preferring server-side ones.
     const model::Anomaly* best = nullptr;
@@ -149,7 +262,12 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
       const bool best_server = best != nullptr && best->series.Attribute("peer").empty();
       if (best == nullptr || (server && !best_server) || (server == best_server && a->score > best->score)) best = a;
     }
-    c.operation = best->series.operation;
+    if (best == nullptr) {  // known only by its callers' calls (network)
+      best = c.via_network.front();
+      c.operation = c.network_operation;
+    } else {
+      c.operation = best->series.operation;
+    }
     c.score = best->score;  // the detector's own confidence is the floor of the evidence
 
     // Onset order: a cause precedes its symptoms (buckets are 5-10 s, so
@@ -169,7 +287,7 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
         if (x == &y || x->kind != y.kind || x->direction != y.direction) continue;
         const NodeRef nx = NodeOf(*x, topology);
         if (nx == node_of[j]) continue;
-        bool calls = Calls(OwnNode(*x), node_of[j], topology) || Calls(nx, node_of[j], topology);
+        bool calls = CallsAs(*x, OwnNode(*x), node_of[j], topology) || CallsAs(*x, nx, node_of[j], topology);
         const std::string_view peer = x->series.Attribute("peer");
         if (!calls && !peer.empty() &&
             topology.ServiceBehindPeer(x->series.service, std::string(peer)) == y.series.service) {
@@ -211,11 +329,37 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
         break;
       }
     }
-    if (explained_by > 0 && !self_grew) {
+    // Evidence of its own next to its slowness: its CPU use rose, or it
+    // logged errors. A slow service whose own resources or logs changed is
+    // more likely where the time goes than one that only waits on others,
+    // so, like its self time, this outweighs a slow callee.
+    bool own_evidence = false;
+    if (!key.dependency) {
+      bool slow = self_grew;
+      const model::Anomaly *cpu = nullptr, *errors = nullptr;
+      for (const model::Anomaly* a : c.anomalies) {
+        slow = slow || (LatencyUp(*a) && a->series.Attribute("peer").empty());
+        if (cpu == nullptr && CpuRise(*a)) cpu = a;
+        if (errors == nullptr && ErrorLogs(*a)) errors = a;
+      }
+      if (slow && cpu != nullptr) c.Add(1.0, "its CPU use rose while it slowed down: " + cpu->explanation);
+      if (slow && errors != nullptr) c.Add(1.0, "it logged errors while it slowed down: " + errors->explanation);
+      own_evidence = slow && (cpu != nullptr || errors != nullptr);
+    }
+
+    // Calls of its own whose time went to the callee's network.
+    std::string slow_network;
+    for (const model::Anomaly* x : c.anomalies) {
+      if (auto it = network_callee.find(x); it != network_callee.end()) slow_network = it->second;
+    }
+    if (explained_by > 0 && !self_grew && !own_evidence) {
       c.Add(-1.0, "it calls " + callee_name + ", which shows the same kind of anomaly");
-    } else if (explained_by == 0) {
+    } else if (!slow_network.empty() && !self_grew && !own_evidence) {
+      c.Add(-1.0, "its calls to " + slow_network + " slowed down on the way, not in its own code");
+    } else if (explained_by == 0 && !c.anomalies.empty()) {
       c.Add(0.5, "nothing it calls shows the same anomaly");
     }
+    if (!c.via_network.empty()) c.Add(1.5, c.network_sentence);
 
     // Change events shortly before the onset.
     const std::string event_service = key.dependency ? key.service : c.owner;
@@ -265,7 +409,7 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
   rc.service = win->owner;
   rc.operation = win->operation;
   rc.dependency = win->node.dependency ? win->node.service : "";
-  rc.kind = win->anomalies.front()->kind;
+  rc.kind = win->anomalies.empty() ? win->via_network.front()->kind : win->anomalies.front()->kind;
   for (const model::Anomaly* a : win->anomalies) {
     if (a->score > 0 && Propagates(a->kind)) {
       rc.kind = a->kind;
@@ -284,6 +428,7 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
   r.downstream_delta_ms = win->down_delta;
   r.self_before_ms = win->self_before;
   r.onset_ns = win->onset_ns;
+  r.network = win->network_sentence;
 
   // Roles.
   for (size_t i = 0; i < anomalies.size(); ++i) {
@@ -292,6 +437,8 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
         node_of[i].dependency ? NodeRef{node_of[i].service, "", true} : NodeRef{node_of[i].service, "", false};
     if (key == win->node) {
       r.roles[a.id] = {"causal", "on the probable root cause"};
+    } else if (std::find(win->via_network.begin(), win->via_network.end(), &a) != win->via_network.end()) {
+      r.roles[a.id] = {"causal", "calls into " + win->owner + " whose time is spent on its network"};
     } else {
       const std::string where = win->node.dependency ? win->node.service : win->owner;
       r.roles[a.id] = {"contextual", Propagates(a.kind) ? "a symptom: " + a.series.service + " depends on " + where

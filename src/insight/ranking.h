@@ -40,6 +40,9 @@ struct Ranking {
   double self_delta_ms = 0, downstream_delta_ms = 0, self_before_ms = 0;
   bool has_split = false;
   uint64_t onset_ns = 0;  // earliest onset of the root cause's anomalies
+  // When the root cause is a service's network (its callers' calls slowed
+  // down while its server time did not): the sentence saying so, else "".
+  std::string network;
 };
 
 // How a change at `change_ns` stands to an onset at `onset_ns`, in words:

@@ -53,6 +53,29 @@ bool MayBeSameDeployment(const model::ChangeEvent& a, const model::ChangeEvent& 
   return apart <= kDeploymentMergeWindowNs;
 }
 
+const model::ChangeEvent* FindSameDeployment(std::span<const model::ChangeEvent> events,
+                                             const model::ChangeEvent& incoming) {
+  const auto apart = [&](const model::ChangeEvent& e) {
+    return e.time_ns > incoming.time_ns ? e.time_ns - incoming.time_ns : incoming.time_ns - e.time_ns;
+  };
+  const auto other_version_between = [&](const model::ChangeEvent& e) {
+    const uint64_t lo = std::min(e.time_ns, incoming.time_ns), hi = std::max(e.time_ns, incoming.time_ns);
+    for (const auto& o : events) {
+      if (IsVersionedDeployment(o) && o.service == incoming.service && o.version != incoming.version &&
+          o.time_ns > lo && o.time_ns < hi) {
+        return true;
+      }
+    }
+    return false;
+  };
+  const model::ChangeEvent* best = nullptr;
+  for (const auto& e : events) {
+    if (!MayBeSameDeployment(e, incoming) || other_version_between(e)) continue;
+    if (best == nullptr || apart(e) < apart(*best)) best = &e;
+  }
+  return best;
+}
+
 void NormalizeSources(model::ChangeEvent* event) {
   std::vector<std::string> sources;
   for (const auto& s : event->sources) AddSource(s, &sources);

@@ -4,6 +4,7 @@
 // (what it keeps) and the insight correlator (what it relates).
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,14 @@ inline constexpr uint64_t kDeploymentMergeWindowNs = 15 * 60'000'000'000ULL;
 // another version of the service lies between them (a deploy and its
 // rollback within the window are two changes).
 bool MayBeSameDeployment(const model::ChangeEvent& a, const model::ChangeEvent& b);
+
+// The event among `events` (any order) that `incoming` is another report
+// of: one that MayBeSameDeployment with it, with no deployment of another
+// version of the service strictly between the two; the nearest in time when
+// several are; nullptr when none is. The store's SQL (store/
+// analysis_writer.cc) applies the same rule to the rows it holds.
+const model::ChangeEvent* FindSameDeployment(std::span<const model::ChangeEvent> events,
+                                             const model::ChangeEvent& incoming);
 
 // `event.sources` with `event.source` added (at the end) when it is
 // non-empty and missing, and duplicates dropped.

@@ -85,6 +85,32 @@ TEST(EventMergeTest, SameDeploymentNeedsServiceVersionAndNearTimes) {
   EXPECT_FALSE(MayBeSameDeployment(posted, config));
 }
 
+TEST(EventMergeTest, FindSameDeploymentSkipsRedeploysAndTakesTheNearest) {
+  const uint64_t t = 1'700'000'000'000'000'000ULL, minute = 60'000'000'000ULL;
+  std::vector<ChangeEvent> events = {Deployment("v2-first", "api", t),
+                                     Deployment("v1-back", "api", t + 3 * minute, "v1"),
+                                     Deployment("v2-again", "api", t + 9 * minute)};
+  // Telemetry of v2 a minute after the first deploy: that one.
+  const ChangeEvent* found = FindSameDeployment(events, Deployment("", "telemetry", t + minute));
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(found->id, "v2-first");
+  // Five minutes on: the rollback lies between it and the first v2, so the redeploy.
+  found = FindSameDeployment(events, Deployment("", "telemetry", t + 5 * minute));
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(found->id, "v2-again");
+  // Long after every report: none.
+  EXPECT_EQ(FindSameDeployment(events, Deployment("", "telemetry", t + 9 * minute + kDeploymentMergeWindowNs + 1)),
+            nullptr);
+  // Another version, or an unversioned deployment: none.
+  EXPECT_EQ(FindSameDeployment(events, Deployment("", "telemetry", t, "v3")), nullptr);
+  EXPECT_EQ(FindSameDeployment(events, Deployment("", "telemetry", t, "")), nullptr);
+  // Of two reports around it, the nearer in time.
+  events = {Deployment("early", "api", t), Deployment("late", "api", t + 4 * minute)};
+  found = FindSameDeployment(events, Deployment("", "telemetry", t + 3 * minute));
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(found->id, "late");
+}
+
 TEST(EventMergeTest, NormalizeSourcesAddsTheSourceOnceAndDropsDuplicates) {
   ChangeEvent e;
   e.source = "api";
