@@ -1,8 +1,10 @@
 #include "engine/engine.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "common/hex.h"
 #include "insight/topology_view.h"
 
 namespace augur::engine {
@@ -54,13 +56,15 @@ Engine::Engine(EngineOptions options)
       saturation_(options.saturation),
       logs_(options.logs),
       topology_(options.topology),
-      correlator_(options.correlator) {}
+      correlator_(options.correlator),
+      exemplars_(options.exemplars) {}
 
 void Engine::Add(const model::Batch& batch) {
   // Topology first, so the correlator sees this batch's traces' self time.
   topology_.Add(batch);
   analyzer_.Add(batch);
   saturation_.Add(batch);
+  if (!batch.spans.empty()) exemplars_.Add(batch);
   if (!batch.logs.empty()) logs_.Add(batch);
   Correlate();
 }
@@ -115,9 +119,99 @@ void Engine::TakeInsights(std::vector<model::Insight>* out) {
     model::Insight& in = (*out)[i];
     if (in.anomalies.empty()) continue;  // a merged-away insight keeps what it had
     const uint64_t from = in.start_ns > kBefore ? in.start_ns - kBefore : 0;
+    // Lines from before the onset may explain it; traces from before it were
+    // not the slow or failing ones (a minute's slowest span then is normal).
     in.log_snippets =
-        logs_.Snippets(in.root_cause.service, from, in.end_ns, std::vector<logs::TraceRef>{}, kMaxSnippets);
+        logs_.Snippets(in.root_cause.service, from, in.end_ns, TraceRefsFor(in, in.start_ns), kMaxSnippets);
   }
+}
+
+namespace {
+
+// Nanoseconds per unit of a latency anomaly's values; 0 when not a time.
+uint64_t NsPerUnit(std::string_view unit) {
+  if (unit == "ms") return 1'000'000;
+  if (unit == "s") return 1'000'000'000;
+  if (unit == "us") return 1'000;
+  if (unit == "ns") return 1;
+  return 0;
+}
+
+// What to look for on one operation: its slow spans (above `bound` ns; 0 =
+// the slowest of each minute) or its failing ones.
+struct Wanted {
+  std::string service, operation;
+  bool failing = false;
+  uint64_t bound = 0;
+};
+
+// The operation's wants from the insight's anomalies on it, slow first
+// (failing first when `errors_first`), or none when it has no latency or
+// error anomaly there.
+void WantsOf(const model::Insight& in, const std::string& service, const std::string& operation, bool errors_first,
+             std::vector<Wanted>* out) {
+  bool slow = false, failing = false;
+  uint64_t bound = 0;  // the lowest known bar: the most inclusive
+  for (const model::InsightAnomaly& ia : in.anomalies) {
+    const model::Anomaly& a = ia.anomaly;
+    if (a.series.service != service || a.series.operation != operation || a.direction != "up") continue;
+    if (a.kind == "errors") failing = true;
+    if (a.kind != "latency") continue;
+    slow = true;
+    const uint64_t per = NsPerUnit(a.unit);
+    const bool quantile = a.quantity == "p50" || a.quantity == "p90" || a.quantity == "p99";
+    if (quantile && per != 0 && a.expected_high > 0) {
+      const auto bar = static_cast<uint64_t>(a.expected_high * static_cast<double>(per));
+      bound = bound == 0 ? bar : std::min(bound, bar);
+    }
+  }
+  const Wanted s{service, operation, false, bound}, f{service, operation, true, 0};
+  if (errors_first && failing) out->push_back(f);
+  if (slow) out->push_back(s);
+  if (!errors_first && failing) out->push_back(f);
+}
+
+}  // namespace
+
+std::vector<logs::TraceRef> Engine::TraceRefsFor(const model::Insight& in, uint64_t from_ns) const {
+  constexpr size_t kPerOperation = 4;
+  constexpr size_t kMaxTraces = 16;
+  const model::RootCause& rc = in.root_cause;
+  std::vector<Wanted> wants;
+  if (!rc.operation.empty()) {
+    WantsOf(in, rc.service, rc.operation, rc.kind == "errors", &wants);
+    if (wants.empty() && (rc.kind == "latency" || rc.kind == "errors")) {
+      wants.push_back({rc.service, rc.operation, rc.kind == "errors", 0});
+    }
+  }
+  for (const model::InsightAnomaly& ia : in.anomalies) {
+    const model::Anomaly& a = ia.anomaly;
+    if (ia.role != "causal" || a.series.operation.empty() || (a.kind != "latency" && a.kind != "errors")) continue;
+    const bool known = std::any_of(wants.begin(), wants.end(), [&](const Wanted& w) {
+      return w.service == a.series.service && w.operation == a.series.operation;
+    });
+    if (!known) WantsOf(in, a.series.service, a.series.operation, a.kind == "errors", &wants);
+  }
+
+  std::vector<logs::TraceRef> refs;
+  for (const Wanted& w : wants) {
+    if (refs.size() >= kMaxTraces) break;
+    const ExemplarQuery q{.service = w.service,
+                          .operation = w.operation,
+                          .from_ns = from_ns,
+                          .to_ns = in.end_ns,
+                          .failing = w.failing,
+                          .min_duration_ns = w.bound,
+                          .max = std::min(kPerOperation, kMaxTraces - refs.size())};
+    const std::string label = std::string(w.failing ? "a failing " : "a slow ") + w.operation +
+                              (w.service == rc.service ? "" : " on " + w.service);
+    for (const Exemplar& e : exemplars_.Find(q)) {
+      std::string hex = HexEncode(e.trace_id);
+      const bool dup = std::any_of(refs.begin(), refs.end(), [&](const auto& r) { return r.trace_id_hex == hex; });
+      if (!dup) refs.push_back({std::move(hex), label});
+    }
+  }
+  return refs;
 }
 
 topology::Topology Engine::Topology(uint64_t from_ns, uint64_t to_ns) const {
@@ -148,6 +242,7 @@ std::string Engine::SaveState() const {
                             {"topology", Binary(topology_.SaveState())},
                             {"saturation", Binary(saturation_.SaveState())},
                             {"logs", Binary(logs_.SaveState())},
+                            {"exemplars", Binary(exemplars_.SaveState())},
                             {"correlator", correlator_.SaveState()}};
   const std::vector<uint8_t> bytes = nlohmann::json::to_cbor(j);
   return std::string(bytes.begin(), bytes.end());
@@ -168,6 +263,11 @@ Status Engine::LoadState(std::string_view bytes) {
   // Logs came later: a state without them starts the log analysis afresh.
   if (const auto logs = Part(j, "logs")) {
     if (Status s = logs_.LoadState(*logs); !s.ok()) return s;
+  }
+  // So did the exemplars; without them, snippets lack trace lines until
+  // live spans refill them (minutes).
+  if (const auto exemplars = Part(j, "exemplars")) {
+    if (Status s = exemplars_.LoadState(*exemplars); !s.ok()) return s;
   }
   return correlator_.LoadState(j["correlator"].get<std::string>());
 }

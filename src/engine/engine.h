@@ -4,7 +4,8 @@
 //   Batch ──┬─> topology::TopologyBuilder ── traces, service graph, self time ──┐ (TopologyView)
 //           ├─> analysis::Analyzer ── anomalies, inferred deployments ──────────┤
 //           ├─> analysis::Saturation ── forecasts (proactive anomalies) ─────────┤
-//           └─> logs::LogAnalyzer ── templates, log anomalies, snippets ────────┤
+//           ├─> logs::LogAnalyzer ── templates, log anomalies, snippets ────────┤
+//           └─> SpanExemplars ── traces of slow and failing spans ──────────────┤ (the snippets' traces)
 //   change events (API, CLI) ───────────────────────────────────────────────────┴─> insight::Correlator ─> insights
 //
 // The analysis stage (ingest/analysis_stage.h) runs one Engine on its
@@ -24,6 +25,7 @@
 #include "analysis/analyzer.h"
 #include "analysis/saturation.h"
 #include "common/status.h"
+#include "engine/span_exemplars.h"
 #include "insight/correlator.h"
 #include "logs/log_analyzer.h"
 #include "model/anomaly.h"
@@ -39,6 +41,7 @@ struct EngineOptions {
   logs::LogAnalyzerOptions logs;
   topology::TopologyOptions topology;
   insight::CorrelatorOptions correlator;
+  ExemplarOptions exemplars;
 };
 
 class Engine {
@@ -61,7 +64,13 @@ class Engine {
   void TakeAnomalies(std::vector<model::Anomaly>* out);
   void TakeInferredEvents(std::vector<model::ChangeEvent>* out);
   // Insights carry log snippets of their root-cause service from two
-  // minutes before their start (logs::LogAnalyzer::Snippets).
+  // minutes before their start (logs::LogAnalyzer::Snippets), preferring
+  // the lines of traces whose spans were slow or failed after the start
+  // (SpanExemplars):
+  // those of the root cause's operation, then those of the causal
+  // anomalies' operations. "Slow" is above the latency anomaly's expected
+  // upper bound; without one (a root cause with no latency quantile
+  // anomaly), the slowest spans of each minute. See TraceRefsFor.
   void TakeInsights(std::vector<model::Insight>* out);
 
   // Log patterns seen in [from, to] (GET /api/v1/logs/patterns).
@@ -85,12 +94,15 @@ class Engine {
  private:
   class View;
   void Correlate();
+  // The traces whose log lines an insight's snippets should show.
+  std::vector<logs::TraceRef> TraceRefsFor(const model::Insight& insight, uint64_t from_ns) const;
 
   analysis::Analyzer analyzer_;
   analysis::Saturation saturation_;
   logs::LogAnalyzer logs_;
   topology::TopologyBuilder topology_;
   insight::Correlator correlator_;
+  SpanExemplars exemplars_;
   std::vector<model::Anomaly> anomalies_;  // taken from the analyzer, not yet by the caller
   std::vector<model::ChangeEvent> inferred_;
 };

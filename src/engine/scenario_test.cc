@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 
+#include "common/hex.h"
 #include "engine/engine.h"
 #include "scenario/catalog.h"
 #include "scenario/generator.h"
@@ -221,6 +222,62 @@ TEST(InsightScenario, TheInsightClosesAfterTheRollback) {
   EXPECT_GT(after[0]->end_ns, kDeploy + kHour) << Describe(o);
   EXPECT_LT(after[0]->end_ns, kDeploy + kHour + 10 * kMinute) << Describe(o);
   EXPECT_TRUE(StartingIn(o, kDeploy + kHour, kDeploy + 2 * kHour).empty()) << Describe(o);
+}
+
+// Issue 5: the insight's snippets show the log lines of slow requests. The
+// writer logs "put item <id> in items" inside every request, after its
+// injected sleep; the lines of the slowest traces must come with the reason
+// "same trace as a slow POST /items", and their traces must really be slow.
+TEST(InsightScenario, SnippetsShowTheLinesOfSlowTraces) {
+  const auto spec = Named("article", 16);
+  Engine engine;
+  std::map<std::string, uint64_t> writer_ms;  // trace id (hex) -> the writer's POST /items span, after the deploy
+  ASSERT_TRUE(scenario::Generate(spec, [&](scenario::Export& e) {
+                for (const model::Span& s : e.batch.spans) {
+                  const auto& r = e.batch.resources.at(s.resource_index);
+                  if (r.service_name == "writer" && s.kind == model::SpanKind::kServer && s.name == "POST /items" &&
+                      s.start_time_unix_nano >= kDeploy) {
+                    writer_ms[HexEncode(s.trace_id)] = (s.end_time_unix_nano - s.start_time_unix_nano) / 1'000'000;
+                  }
+                }
+                engine.Add(e.batch);
+              }).ok());
+  engine.AdvanceTo(spec.start_ns + spec.duration_ns + 30 * kMinute);
+  std::vector<model::Insight> revisions;
+  engine.TakeInsights(&revisions);
+  std::map<std::string, model::Insight> insights;
+  for (auto& in : revisions) insights[in.id] = in;
+  const model::Insight* fault = nullptr;
+  for (const auto& [id, in] : insights) {
+    if (in.start_ns >= kDeploy && in.root_cause.service == "writer") fault = &in;
+  }
+  ASSERT_NE(fault, nullptr) << insights.size() << " insights";
+  // The bar the snippets were chosen against: the writer's latency anomaly's expected upper bound.
+  double bar_ms = 0;
+  for (const auto& ia : fault->anomalies) {
+    const auto& a = ia.anomaly;
+    if (a.series.service == "writer" && a.series.operation == "POST /items" && a.kind == "latency" && a.unit == "ms" &&
+        (a.quantity == "p50" || a.quantity == "p90" || a.quantity == "p99")) {
+      bar_ms = bar_ms == 0 ? a.expected_high : std::min(bar_ms, a.expected_high);
+    }
+  }
+  size_t slow_lines = 0;
+  std::string all;
+  for (const auto& l : fault->log_snippets) {
+    all += "\n  " + l.service + " " + l.trace_id + " " + l.body + " | " + l.reason;
+    if (l.reason.rfind("same trace as a slow POST /items", 0) != 0) continue;
+    ++slow_lines;
+    EXPECT_EQ(l.service, "writer");
+    EXPECT_EQ(l.body.rfind("put item ", 0), 0u) << l.body;
+    auto it = writer_ms.find(l.trace_id);
+    ASSERT_NE(it, writer_ms.end()) << "not a writer request after the deployment: " << l.trace_id;
+    // The injected sleep is 150-500 ms on a ~35 ms request.
+    EXPECT_GE(it->second, 150u) << l.trace_id;
+    if (bar_ms > 0) {
+      EXPECT_GT(static_cast<double>(it->second), bar_ms) << l.trace_id;
+    }
+  }
+  EXPECT_GE(slow_lines, 2u) << fault->name << all;
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // Internals of LogAnalyzer (log_analyzer.h), shared by its source files:
 // log_analyzer.cc (records and rules), log_incidents.cc (anomalies from
-// raise to end), log_snippets.cc (choosing lines) and analyzer_state.cc
-// (SaveState/LoadState). Not part of the library's interface.
+// raise to end), log_numeric.cc (values inside lines), log_snippets.cc
+// (choosing lines) and analyzer_state.cc (SaveState/LoadState). Not part of the library's interface.
 #pragma once
 
 #include <array>
@@ -19,6 +19,7 @@
 #include "logs/line_ring.h"
 #include "logs/log_analyzer.h"
 #include "logs/log_rules.h"
+#include "logs/numeric_series.h"
 #include "logs/rate_tracker.h"
 #include "logs/template_miner.h"
 #include "model/anomaly.h"
@@ -28,10 +29,13 @@ namespace internal {
 
 // What a template's state knows beyond the miner (TemplateState::flags).
 enum TemplateFlag : uint8_t {
-  kTplNovel = 1,       // first seen after the service's warm-up
-  kTplNewHandled = 2,  // its new-pattern anomaly was raised, refused, or its novelty ran out
-  kTplHttp = 4,        // its lines may carry a status code (MayHoldHttpStatus)
-  kTplOpen = 8,        // an incident on it is open
+  kTplNovel = 1,         // first seen after the service's warm-up
+  kTplNewHandled = 2,    // its new-pattern anomaly was raised, refused, or its novelty ran out
+  kTplHttp = 4,          // its lines may carry a status code (MayHoldHttpStatus)
+  kTplOpen = 8,          // an incident on it is open
+  kTplNumeric = 16,      // its values are watched (ServiceState::numeric has it)
+  kTplNumericDone = 32,  // its values were looked at: none to watch, or no room
+  kTplNumericOpen = 64,  // a numeric incident on one of its values is open
 };
 
 struct TemplateState {
@@ -40,9 +44,43 @@ struct TemplateState {
   uint32_t keywords = 0;  // FindKeywords over its text when first seen
   uint8_t max_severity = 0;
   uint8_t flags = 0;
+  uint16_t lines = 0;  // counted up to numeric_min_lines only
 };
 
-enum class Rule : uint8_t { kNewTemplate = 0, kTemplateRate = 1, kKeywordRate = 2, kHttpRate = 3, kNewField = 4 };
+enum class Rule : uint8_t {
+  kNewTemplate = 0,
+  kTemplateRate = 1,
+  kKeywordRate = 2,
+  kHttpRate = 3,
+  kNewField = 4,
+  kNumeric = 5,
+};
+
+// kNumeric incidents' subject: template id, the value's ordinal among the
+// line's values (1-based, for explanations) and its token position.
+inline uint64_t NumericSubject(uint64_t template_id, uint8_t ordinal, uint8_t position) {
+  return template_id << 16 | uint64_t{ordinal} << 8 | position;
+}
+inline uint64_t NumericTemplateOf(uint64_t subject) {
+  return subject >> 16;
+}
+inline uint8_t NumericOrdinalOf(uint64_t subject) {
+  return static_cast<uint8_t>(subject >> 8);
+}
+inline uint8_t NumericPositionOf(uint64_t subject) {
+  return static_cast<uint8_t>(subject);
+}
+
+// The watched values of one template (NUMERICAL_POINT).
+struct NumericPosition {
+  uint8_t position = 0;  // token index in the line
+  uint8_t ordinal = 0;   // 1-based among the line's values
+  NumericSeries series;
+};
+struct NumericTemplate {
+  uint32_t tokens = 0;  // lines with another token count are not read
+  std::vector<NumericPosition> positions;
+};
 
 // One log anomaly while open, and for a while after it ended (snippets).
 struct Incident {
@@ -89,6 +127,9 @@ struct ServiceState {
   uint64_t codes_bucket = 0;                         // the bucket `codes` counts
   std::vector<std::pair<uint16_t, uint32_t>> codes;  // status code -> lines in codes_bucket (a few)
 
+  std::unordered_map<uint64_t, NumericTemplate> numeric;  // by template id
+  size_t numeric_series = 0;                              // positions in `numeric`
+
   std::unordered_set<std::string> fields;
   std::unordered_set<uint64_t> field_sets;  // hashes of attribute-name lists already checked
   std::vector<std::string> last_names;      // the last record's attribute names, all known
@@ -117,6 +158,16 @@ struct LogAnalyzer::Impl {
   // Keeps the line for snippets; returns it (views into the record).
   LineView Keep(internal::ServiceState& s, const model::LogRecord& r, std::string_view body, uint64_t time_ns,
                 uint64_t template_id, uint8_t severity, uint8_t flags, int http_code, bool notable);
+
+  // Values inside lines (log_numeric.cc).
+  void NumericLine(internal::ServiceState& s, internal::TemplateState& ts, uint64_t id, uint64_t time_ns,
+                   uint64_t bucket, uint8_t severity);
+  void StartNumeric(internal::ServiceState& s, internal::TemplateState& ts, uint64_t id);
+  void OnNumericPoint(internal::ServiceState& s, uint64_t id, const internal::NumericPosition& p,
+                      const detect::Verdict& v, uint64_t time_ns);
+  void CloseNumericBuckets(internal::ServiceState& s, uint64_t now_bucket);
+  void DropNumeric(internal::ServiceState& s, uint64_t id);
+  bool NumericSeriesExists(const internal::ServiceState& s, uint64_t subject) const;
 
   // Incidents (log_incidents.cc).
   bool Admit(internal::ServiceState& s, uint64_t time_ns, double score);

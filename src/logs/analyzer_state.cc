@@ -4,7 +4,9 @@
 // (in order of first record): its miner's own state bytes, the template
 // states (by id), the keyword and status-class trackers, the field names
 // (sorted), the hourly raise count, open and ended incidents, and the kept
-// lines. The cache of checked field-name lists is not saved (it refills).
+// lines, then (version 2) its watched numeric values (by template id).
+// Version 1 states (without numeric values) still load. The cache of
+// checked field-name lists is not saved (it refills).
 // Sizes that the options bound (lines, incidents, services) are cut to the
 // current options on load.
 
@@ -26,7 +28,8 @@ using internal::TemplateState;
 namespace {
 
 constexpr std::string_view kMagic = "augur.logs";
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;
+constexpr uint32_t kOldestVersion = 1;  // before numeric values
 
 void PutIncident(StateWriter* w, const Incident& in) {
   w->Put(static_cast<uint8_t>(in.rule));
@@ -53,7 +56,7 @@ void PutIncident(StateWriter* w, const Incident& in) {
 
 void GetIncident(StateReader* r, Incident* in) {
   const uint8_t rule = r->Get<uint8_t>();
-  if (rule > static_cast<uint8_t>(Rule::kNewField)) r->Fail();
+  if (rule > static_cast<uint8_t>(Rule::kNumeric)) r->Fail();
   in->rule = static_cast<Rule>(rule);
   in->subject = r->Get<uint64_t>();
   in->severity = r->Get<uint8_t>();
@@ -103,6 +106,8 @@ void LogAnalyzer::Impl::Save(StateWriter* w) const {
   w->Put(kVersion);
   w->Put(watermark);
   PutCounters(w, counters);
+  w->Put(counters.numeric_refused);
+  w->Put(counters.numeric_overflow);
   w->Put(static_cast<uint32_t>(services.size()));
   for (const auto& sp : services) {
     const ServiceState& s = *sp;
@@ -127,6 +132,7 @@ void LogAnalyzer::Impl::Save(StateWriter* w) const {
       w->Put(t.keywords);
       w->Put(t.max_severity);
       w->Put(t.flags);
+      w->Put(t.lines);
     }
     w->Put(static_cast<uint32_t>(s.keywords.size()));
     for (const RateTracker& k : s.keywords) k.Save(w);
@@ -150,15 +156,37 @@ void LogAnalyzer::Impl::Save(StateWriter* w) const {
     s.traced.Save(w);
     s.notable.Save(w);
     w->Put(s.next_seq);
+    std::vector<uint64_t> numeric;
+    numeric.reserve(s.numeric.size());
+    for (const auto& [id, nt] : s.numeric) numeric.push_back(id);
+    std::sort(numeric.begin(), numeric.end());
+    w->Put(static_cast<uint32_t>(numeric.size()));
+    for (uint64_t id : numeric) {
+      const internal::NumericTemplate& nt = s.numeric.at(id);
+      w->Put(id);
+      w->Put(nt.tokens);
+      w->Put(static_cast<uint32_t>(nt.positions.size()));
+      for (const internal::NumericPosition& p : nt.positions) {
+        w->Put(p.position);
+        w->Put(p.ordinal);
+        p.series.Save(w);
+      }
+    }
   }
 }
 
 Status LogAnalyzer::Impl::Load(StateReader* r) {
-  if (r->GetString() != kMagic || r->Get<uint32_t>() != kVersion) {
-    return Status::InvalidArgument("not a log analyzer state (augur.logs, version 1)");
+  const std::string magic = r->GetString();
+  const uint32_t version = r->Get<uint32_t>();
+  if (magic != kMagic || version < kOldestVersion || version > kVersion) {
+    return Status::InvalidArgument("not a log analyzer state (augur.logs, version 1 or 2)");
   }
   watermark = r->Get<uint64_t>();
   GetCounters(r, &counters);
+  if (version >= 2) {
+    counters.numeric_refused = r->Get<uint64_t>();
+    counters.numeric_overflow = r->Get<uint64_t>();
+  }
   const size_t n = r->ReadCount(64);
   for (size_t i = 0; i < n && !r->failed(); ++i) {
     auto s = std::make_unique<ServiceState>();
@@ -182,6 +210,7 @@ Status LogAnalyzer::Impl::Load(StateReader* r) {
       t.keywords = r->Get<uint32_t>();
       t.max_severity = r->Get<uint8_t>();
       t.flags = r->Get<uint8_t>();
+      if (version >= 2) t.lines = r->Get<uint16_t>();
     }
     if (r->Get<uint32_t>() != s->keywords.size()) r->Fail();
     for (RateTracker& k : s->keywords) k.Load(r);
@@ -212,6 +241,26 @@ Status LogAnalyzer::Impl::Load(StateReader* r) {
     s->traced.Load(r);
     s->notable.Load(r);
     s->next_seq = r->Get<uint64_t>();
+    const size_t numeric = version >= 2 ? r->ReadCount(16) : 0;
+    for (size_t k = 0; k < numeric && !r->failed(); ++k) {
+      const uint64_t id = r->Get<uint64_t>();
+      internal::NumericTemplate nt;
+      nt.tokens = r->Get<uint32_t>();
+      const size_t positions = r->ReadCount(2);
+      for (size_t q = 0; q < positions && !r->failed(); ++q) {
+        internal::NumericPosition p;
+        p.position = r->Get<uint8_t>();
+        p.ordinal = r->Get<uint8_t>();
+        p.series.Load(r);
+        // Cut to the current options (a state saved with larger bounds).
+        if (nt.positions.size() < options.numeric_positions_per_template &&
+            s->numeric_series < options.max_numeric_series_per_service) {
+          nt.positions.push_back(std::move(p));
+          ++s->numeric_series;
+        }
+      }
+      if (!nt.positions.empty()) s->numeric.emplace(id, std::move(nt));
+    }
     if (r->failed()) break;
     if (services.size() >= options.max_services || by_name.count(s->name) != 0) continue;  // over the bound now
     open_incidents += s->open.size();

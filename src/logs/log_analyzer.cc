@@ -269,7 +269,7 @@ void LogAnalyzer::Impl::AddRecord(ServiceState& s, const model::LogRecord& r, ui
     Rule rule;
     uint64_t subject;
   };
-  std::array<Touch, kKeywordCount + 4> touched;
+  std::array<Touch, kKeywordCount + 8> touched;
   size_t n_touched = 0;
   auto touch = [&](Rule rule, uint64_t subject) {
     if (n_touched < touched.size()) touched[n_touched++] = {rule, subject};
@@ -364,6 +364,17 @@ void LogAnalyzer::Impl::AddRecord(ServiceState& s, const model::LogRecord& r, ui
     // kTemplateRate stands for either rule on a template (found below).
     if (ts->flags & internal::kTplOpen) touch(Rule::kTemplateRate, id);
 
+    // Its values.
+    if (options.numeric_values && !debug && !(ts->flags & internal::kTplNumericDone)) {
+      NumericLine(s, *ts, id, t, bucket, severity);
+    }
+    if (ts->flags & internal::kTplNumericOpen) {
+      for (const Incident& in : s.open) {
+        if (in.rule == Rule::kNumeric && internal::NumericTemplateOf(in.subject) == id)
+          touch(Rule::kNumeric, in.subject);
+      }
+    }
+
     // Error keywords in lines under WARN.
     if (ts->keywords != 0 && !debug && severity < kSeverityWarn) {
       for (uint32_t bits = ts->keywords; bits != 0; bits &= bits - 1) {
@@ -422,7 +433,7 @@ void LogAnalyzer::Impl::AddRecord(ServiceState& s, const model::LogRecord& r, ui
   // would push the ERROR lines out.)
   const bool notable = severity >= kSeverityWarn || keyword_open ||
                        (flags & (kLineHttp5xx | kLineNewField | kLineNovel)) ||
-                       (ts != nullptr && (ts->flags & internal::kTplOpen));
+                       (ts != nullptr && (ts->flags & (internal::kTplOpen | internal::kTplNumericOpen)));
   const LineView line = Keep(s, r, body, t, id, severity, flags, http_code, notable);
 
   for (size_t i = 0; i < n_touched; ++i) {
@@ -545,6 +556,8 @@ void LogAnalyzer::Impl::KeepTemplatesBounded() {
     ++counters.template_squeezes;
   }
   counters.templates = total;
+  counters.numeric_series = 0;
+  for (const auto& s : services) counters.numeric_series += s->numeric_series;
   for (const auto& s : services) {
     const size_t live = s->miner->size();
     if (s->templates.size() > live + live / 2 + 64) Prune(*s);
@@ -555,7 +568,9 @@ void LogAnalyzer::Impl::Prune(ServiceState& s) {
   // States of templates merged away or evicted; one with an open incident
   // stays until the incident ends.
   for (auto it = s.templates.begin(); it != s.templates.end();) {
-    if (!(it->second.flags & internal::kTplOpen) && s.miner->Resolve(it->first) != it->first) {
+    if (!(it->second.flags & (internal::kTplOpen | internal::kTplNumericOpen)) &&
+        s.miner->Resolve(it->first) != it->first) {
+      DropNumeric(s, it->first);
       it = s.templates.erase(it);
     } else {
       ++it;
@@ -620,6 +635,8 @@ size_t LogAnalyzer::MemoryBytes() const {
     bytes += s.templates.size() * (sizeof(TemplateState) + sizeof(uint64_t) + 16) + s.templates.bucket_count() * 8;
     for (const auto& f : s.fields) bytes += f.capacity() + 48;
     bytes += s.field_sets.size() * 24;
+    bytes += s.numeric_series * sizeof(internal::NumericPosition) +
+             s.numeric.size() * (sizeof(internal::NumericTemplate) + 32);
     bytes += (s.traced.size() > 0 ? s.traced.capacity() : 0) + (s.notable.size() > 0 ? s.notable.capacity() : 0);
     for (const auto* list : {&s.open}) {
       for (const Incident& in : *list) bytes += sizeof(Incident) + in.samples.size() * (sizeof(KeptLine) + 128);

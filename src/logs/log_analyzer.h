@@ -5,8 +5,7 @@
 // services), and the analyzer watches, per service, DevOps Guru's log
 // anomaly classes: FORMAT (log_new_pattern), KEYWORD and KEYWORD_TOKEN
 // (log_keyword), HTTP_CODE (log_http_code), NEW_FIELD_NAME (log_new_field),
-// and a template's rate (log_rate). NUMERICAL_POINT (values inside lines)
-// is not done.
+// NUMERICAL_POINT (log_numeric), and a template's rate (log_rate).
 //
 //   kind              series (metric, attributes)           raised when
 //   log_new_pattern   log.template {severity, template_id}  a template first seen after the warm-up, weighted by
@@ -24,10 +23,19 @@
 //   log_new_field     log.new_field {field}                 an attribute name (or a key of a map body) new to the
 //                                                           service after the warm-up; later new names within
 //                                                           incident_quiet join the same anomaly
+//   log_numeric       log.numeric {position, template_id}   the median per bucket of a number inside a template's
+//                                                           lines shifted (numeric_series.h: qualified positions,
+//                                                           detect::MetricDetector) and moved by numeric.min_ratio:
+//                                                           "value 1 of 'processed batch in <*> ms' in batcher rose
+//                                                           from ~40 ms to ~420 ms (p50 per minute; ...)". Only
+//                                                           templates with numeric_min_lines lines, at most
+//                                                           numeric_positions_per_template values each and
+//                                                           max_numeric_series_per_service per service (counted)
 //
 // The correlator treats these kinds as contextual, metric-like evidence.
 // Anomalies carry operation "", quantity "count", unit "" (lines) or "1/min"
-// (rates), the template text in the explanation ("new ERROR log pattern in
+// (rates), or quantity "p50" and the value's unit ("ms", "bytes", "%" or "";
+// log_numeric), the template text in the explanation ("new ERROR log pattern in
 // writer: 'timeout writing item <*> to table <*>' (12 lines since
 // 14:03:10)"), onset = first line, and up to samples_per_incident sample
 // lines (AnomalySamples, and first choice of Snippets).
@@ -36,7 +44,8 @@
 // fields) at a time. A new-pattern or new-field anomaly ends when its lines
 // stop for incident_quiet (end = the last line); a rate anomaly when its
 // bucket counts are back at the baseline's calm level for end_quiet_buckets
-// (end = the first calm bucket). Raised, then updated when its count has
+// (end = the first calm bucket); a numeric anomaly when its detector ends
+// it, or its template's lines stop for incident_quiet. Raised, then updated when its count has
 // doubled (at most once per bucket), then ended: the same id each time,
 // derived from the series and the raise time.
 // Floods: besides one anomaly per subject, at most
@@ -49,7 +58,8 @@
 //
 // Snippets (Snippets()): each service keeps its last notable_bytes of
 // notable lines (WARN and above, 5xx, new fields, lines of templates that
-// are new or have an anomaly, lines of a keyword that has an anomaly) and,
+// are new or have an anomaly (numeric included), lines of a keyword that has
+// an anomaly) and,
 // apart, its last traced_bytes of the other lines that carry a trace id, so
 // the lines near an onset survive a busy service; open and recently ended
 // incidents keep their first lines. Lines that are neither are not kept:
@@ -58,10 +68,11 @@
 // Bounds: services (records of others are counted and skipped), templates
 // of all services together (max_templates: when over, the service with the
 // most templates has its miner shrunk to its most recently used ones), field
-// names per service, open incidents, ended incidents kept, kept lines (bytes
-// per service), bytes per kept line. Everything dropped is counted. Memory
-// per service is at most its miner (templates, aliases, and up to 50k cached
-// shapes, about 2 MB), the two rings (128 KiB) and ended incidents; the
+// names per service, watched numeric values per service, open incidents,
+// ended incidents kept, kept lines (bytes per service), bytes per kept line.
+// Everything dropped is counted. Memory per service is at most its miner
+// (templates, aliases, and up to 50k cached shapes, about 2 MB), the two
+// rings (128 KiB), its numeric series (32 × ~450 B) and ended incidents; the
 // whole is bounded by max_services times that.
 // A template evicted to keep the bounds and seen again comes back as a new
 // template, so it may be reported as a new pattern (rare at 20k templates).
@@ -82,6 +93,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "logs/numeric_series.h"
 #include "logs/rate_tracker.h"
 #include "logs/template_miner.h"
 #include "model/anomaly.h"
@@ -136,6 +148,15 @@ struct LogAnalyzerOptions {
   size_t ended_incidents_kept = 32;  // per service, for snippets
   size_t max_body_bytes = 1'024;     // of a kept line
   size_t max_fields_per_service = 512;
+
+  // Numbers inside lines (log_numeric): a template's values are looked at
+  // once it has numeric_min_lines lines (then each position qualifies on its
+  // own, numeric_series.h).
+  bool numeric_values = true;
+  NumericRule numeric;
+  uint16_t numeric_min_lines = 100;
+  size_t numeric_positions_per_template = 4;
+  size_t max_numeric_series_per_service = 32;
 };
 
 struct LogAnalyzerStats {
@@ -154,6 +175,9 @@ struct LogAnalyzerStats {
   uint64_t incidents_overflow = 0;  // over max_open_incidents
   uint64_t fields_overflow = 0;     // field names not learned: max_fields_per_service
   uint64_t bodies_cut = 0;          // kept lines over max_body_bytes
+  uint64_t numeric_series = 0;      // values watched now (all services)
+  uint64_t numeric_refused = 0;     // positions that did not qualify (not numbers, or counters and clocks)
+  uint64_t numeric_overflow = 0;    // positions not watched: max_numeric_series_per_service
 };
 
 // A trace the caller cares about, for Snippets: its lines are chosen and

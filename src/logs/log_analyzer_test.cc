@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <string>
@@ -696,6 +698,157 @@ TEST(LogAnalyzerPatterns, ListsTheTemplatesSeenInTheWindowMostFrequentFirst) {
   EXPECT_TRUE(a.Patterns("reader", 0, 0, 10).empty());
   EXPECT_TRUE(a.Patterns("writer", t0 + 3600'000'000'000ULL, 0, 10).empty());  // nothing seen since
   EXPECT_EQ(a.Patterns("", 0, 0, 1).size(), 1u);
+}
+
+// --- Numbers inside lines (log_numeric) ---
+
+// Deterministic noise in [-1, 1).
+double Noise(uint64_t i) {
+  uint64_t x = i * 0x9e3779b97f4a7c15ULL + 0x51ed27;
+  x ^= x >> 31;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 29;
+  return static_cast<double>(x % 20'000) / 10'000.0 - 1;
+}
+
+// "processed batch <id> in <ms> ms", one line every 6 s over [from, to), the
+// value from `ms(i)`; the batch id is random (an id, not a measure).
+template <typename F>
+void Batches(Stream* run, uint64_t from, uint64_t to, F ms, const std::string& service = "batcher") {
+  std::vector<Line> batch;
+  for (uint64_t t = from; t < to; t += 6 * kSec) {
+    const uint64_t i = t / (6 * kSec);
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "processed batch %llu in %.1f ms",
+                  static_cast<unsigned long long>(1000 + static_cast<uint64_t>(5000 * (1 + Noise(i * 3 + 1)))), ms(i));
+    batch.push_back(At(t, 9, buf, service));
+    if (batch.size() == 50) {
+      run->Add(batch);
+      batch.clear();
+    }
+  }
+  if (!batch.empty()) run->Add(batch);
+}
+
+std::vector<model::Anomaly> OfKindAll(const std::vector<model::Anomaly>& as, const std::string& kind) {
+  std::vector<model::Anomaly> out;
+  for (const auto& a : as) {
+    if (a.kind == kind) out.push_back(a);
+  }
+  return out;
+}
+
+TEST(LogAnalyzerNumericTest, AShiftedValueIsRaisedExplainedAndEnded) {
+  Stream run;
+  const uint64_t shift = kT0 + 3 * 60 * kMin;
+  Batches(&run, kT0, shift, [](uint64_t i) { return 40 + 8 * Noise(i); });
+  EXPECT_TRUE(OfKindAll(run.Anomalies(), "log_numeric").empty());
+  EXPECT_EQ(run.analyzer.stats().numeric_series, 2u);  // the batch id (random, so stationary) and the duration
+  Batches(&run, shift, shift + 20 * kMin, [](uint64_t i) { return 420 + 80 * Noise(i); });
+  auto numeric = OfKindAll(run.Anomalies(), "log_numeric");
+  ASSERT_EQ(numeric.size(), 1u);
+  const model::Anomaly& a = numeric[0];
+  EXPECT_EQ(a.series.metric, "log.numeric");
+  EXPECT_EQ(a.series.service, "batcher");
+  EXPECT_EQ(a.direction, "up");
+  EXPECT_EQ(a.quantity, "p50");
+  EXPECT_EQ(a.unit, "ms");
+  EXPECT_GE(a.onset_ns, shift - kMin);
+  EXPECT_LE(a.detected_ns, shift + 5 * kMin);  // a few buckets
+  EXPECT_LT(a.before, 60);
+  EXPECT_GT(a.observed, 300);
+  EXPECT_EQ(a.end_ns, 0u);
+  EXPECT_NE(a.explanation.find("value 2 of 'processed batch <*> in <*>.<*> ms' in batcher rose from ~40 ms to ~"),
+            std::string::npos)
+      << a.explanation;
+  // Its lines are the snippets' first choice.
+  const auto snippets = run.analyzer.Snippets("batcher", shift, 0, std::vector<TraceRef>{}, 3);
+  ASSERT_FALSE(snippets.empty());
+  EXPECT_EQ(snippets[0].reason.rfind("pattern whose value 2 rose at ", 0), 0u) << snippets[0].reason;
+  // The lines stop: it ends, at the last line.
+  run.AdvanceTo(shift + 60 * kMin);
+  numeric = OfKindAll(run.Anomalies(), "log_numeric");
+  ASSERT_EQ(numeric.size(), 1u);
+  EXPECT_NE(numeric[0].end_ns, 0u);
+  EXPECT_LE(numeric[0].end_ns, shift + 20 * kMin);
+}
+
+TEST(LogAnalyzerNumericTest, StableValuesGiveNothing) {
+  Stream run;
+  Batches(&run, kT0, kT0 + 8 * 60 * kMin, [](uint64_t i) { return 40 + 8 * Noise(i); });
+  EXPECT_TRUE(run.events.empty()) << run.events[0].explanation;
+  EXPECT_GE(run.analyzer.stats().numeric_series, 1u);  // it was watched
+}
+
+TEST(LogAnalyzerNumericTest, NoisyButStationaryValuesGiveNothing) {
+  Stream run;
+  // Two orders of magnitude of spread (log-uniform 10..1000 ms), and a bursty
+  // tail: one line in 20 at 50x.
+  Batches(&run, kT0, kT0 + 8 * 60 * kMin, [](uint64_t i) {
+    const double v = std::pow(10, 2 + Noise(i));
+    return i % 20 == 7 ? 50 * v : v;
+  });
+  EXPECT_TRUE(run.events.empty()) << run.events[0].explanation;
+  EXPECT_GE(run.analyzer.stats().numeric_series, 1u);
+}
+
+TEST(LogAnalyzerNumericTest, CountersAndTimestampsAreNotWatched) {
+  Stream run;
+  std::vector<Line> batch;
+  for (uint64_t k = 0; k < 600; ++k) {
+    const uint64_t t = kT0 + k * 6 * kSec;
+    batch.push_back(At(t, 9, "heartbeat seq " + std::to_string(k) + " at " + std::to_string(t / kSec)));
+  }
+  run.Add(batch);
+  EXPECT_EQ(run.analyzer.stats().numeric_series, 0u);
+  EXPECT_EQ(run.analyzer.stats().numeric_refused, 2u);
+  // A sudden jump of the counter raises nothing.
+  run.Add(At(kT0 + 601 * 6 * kSec, 9, "heartbeat seq 99999999 at 1"));
+  EXPECT_TRUE(run.events.empty());
+}
+
+TEST(LogAnalyzerNumericTest, BoundsHoldAndOverflowIsCounted) {
+  LogAnalyzerOptions o;
+  o.numeric_positions_per_template = 2;
+  o.max_numeric_series_per_service = 3;
+  o.numeric_min_lines = 10;
+  Stream run(o);
+  std::vector<Line> batch;
+  for (uint64_t k = 0; k < 200; ++k) {
+    for (const char* word : {"alpha", "beta", "gamma"}) {
+      const double a = 10 + 3 * Noise(k), b = 20 + 3 * Noise(k + 7), c = 30 + 3 * Noise(k + 13);
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "%s took %.1f ms, read %.1f KB, wrote %.0f rows", word, a, b, c);
+      batch.push_back(At(kT0 + k * kSec, 9, buf));
+    }
+  }
+  run.Add(batch);
+  const auto st = run.analyzer.stats();
+  EXPECT_EQ(st.numeric_series, 3u);
+  // alpha: 2 watched, 1 over the per-template bound; beta: 1 watched, 2 over
+  // the service bound; gamma: 3 over.
+  EXPECT_EQ(st.numeric_overflow, 6u);
+}
+
+TEST(LogAnalyzerNumericTest, SaveLoadKeepsTheWatchedValues) {
+  const uint64_t shift = kT0 + 3 * 60 * kMin;
+  auto calm = [](uint64_t i) { return 40 + 8 * Noise(i); };
+  auto high = [](uint64_t i) { return 420 + 80 * Noise(i); };
+  Stream straight;
+  Batches(&straight, kT0, shift, calm);
+  Batches(&straight, shift, shift + 20 * kMin, high);
+
+  Stream first;
+  Batches(&first, kT0, shift, calm);
+  Stream second;
+  ASSERT_TRUE(second.analyzer.LoadState(first.analyzer.SaveState()).ok());
+  EXPECT_EQ(second.analyzer.stats().numeric_refused, first.analyzer.stats().numeric_refused);
+  Batches(&second, shift, shift + 20 * kMin, high);
+  const auto a = OfKindAll(straight.Anomalies(), "log_numeric");
+  const auto b = OfKindAll(second.Anomalies(), "log_numeric");
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(a[0], b[0]);
 }
 
 }  // namespace

@@ -32,6 +32,23 @@ std::string Num(double v) {
   return buf;
 }
 
+// A value with its unit, for numeric anomalies: "420 ms", "1500000 bytes",
+// "99%", "-3.2".
+std::string Value(double v, std::string_view unit) {
+  char buf[32];
+  const double m = std::abs(v);
+  if (m >= 10 || m == std::floor(m)) {
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  } else if (m >= 1) {
+    std::snprintf(buf, sizeof buf, "%.1f", v);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.2g", v);
+  }
+  std::string out = buf;
+  if (unit == "%") return out + "%";
+  return unit.empty() ? out : out + " " + std::string(unit);
+}
+
 std::string Lines(uint64_t n) {
   return std::to_string(n) + (n == 1 ? " line" : " lines");
 }
@@ -208,6 +225,18 @@ void LogAnalyzer::Impl::Describe(const ServiceState& s, Incident& in) const {
                       " (" + Lines(in.lines) + ")";
       return;
     }
+    case Rule::kNumeric: {
+      // before, observed and the band are set from the detector's finding.
+      const std::string every = options.bucket_ns == 60'000'000'000ULL
+                                    ? "per minute"
+                                    : "per " + std::to_string(options.bucket_ns / 1'000'000'000ULL) + " s";
+      a.explanation = "value " + std::to_string(internal::NumericOrdinalOf(in.subject)) + " of '" + in.text + "' in " +
+                      s.name + (a.direction == "down" ? " fell" : " rose") + " from ~" + Value(a.before, a.unit) +
+                      " to ~" + Value(a.observed, a.unit) + " (p50 " + every + "; expected " +
+                      Value(a.expected_low, "") + "–" + Value(a.expected_high, a.unit) + "; " + Lines(in.lines) +
+                      since + ")";
+      return;
+    }
     default: break;
   }
   // Rates.
@@ -252,6 +281,15 @@ void LogAnalyzer::Impl::End(ServiceState& s, size_t index, uint64_t end_ns) {
     close(in.subject);
     for (uint64_t m : in.members) close(m);
   }
+  if (in.rule == Rule::kNumeric) {
+    const uint64_t id = internal::NumericTemplateOf(in.subject);
+    const bool other = std::any_of(s.open.begin(), s.open.end(), [&](const Incident& o) {
+      return o.rule == Rule::kNumeric && internal::NumericTemplateOf(o.subject) == id;
+    });
+    if (auto it = s.templates.find(id); it != s.templates.end() && !other) {
+      it->second.flags &= ~internal::kTplNumericOpen;
+    }
+  }
   model::Anomaly& a = in.anomaly;
   a.end_ns = std::max(end_ns, a.onset_ns + 1);
   Describe(s, in);
@@ -269,12 +307,17 @@ void LogAnalyzer::Impl::Sweep() {
   const uint64_t now_bucket = internal::Bucket(watermark, options.bucket_ns);
   for (auto& sp : services) {
     ServiceState& s = *sp;
+    if (!s.numeric.empty()) CloseNumericBuckets(s, now_bucket);
     for (size_t i = 0; i < s.open.size();) {
       Incident& in = s.open[i];
       bool end = false;
       uint64_t end_ns = 0;
       if (in.rule == Rule::kNewTemplate || in.rule == Rule::kNewField) {
         end = watermark >= in.last_line_ns + options.incident_quiet_ns;
+        end_ns = in.last_line_ns;
+      } else if (in.rule == Rule::kNumeric) {
+        // Its detector ends it (OnNumericPoint); or its lines stopped, or its series is gone.
+        end = watermark >= in.last_line_ns + options.incident_quiet_ns || !NumericSeriesExists(s, in.subject);
         end_ns = in.last_line_ns;
       } else if (RateTracker* tr = TrackerOf(s, in); tr == nullptr) {
         end = true;  // its template is gone

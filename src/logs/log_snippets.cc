@@ -48,6 +48,9 @@ std::string IncidentReason(const ServiceState& s, const Incident& in, const Line
     case Rule::kKeywordRate: return "line with '" + in.text + "', such lines jumped at " + at;
     case Rule::kHttpRate: return "HTTP " + std::to_string(line.http_code) + ", " + in.text + " codes jumped at " + at;
     case Rule::kNewField: return "line with a new field ('" + std::string(in.anomaly.series.Attribute("field")) + "')";
+    case Rule::kNumeric:
+      return "pattern whose value " + std::to_string(internal::NumericOrdinalOf(in.subject)) +
+             (in.anomaly.direction == "down" ? " fell" : " rose") + " at " + at;
   }
   return "";
 }
@@ -123,6 +126,14 @@ std::vector<model::LogSnippet> LogAnalyzer::Snippets(const std::string& service,
         case Rule::kHttpRate: by_class[in.subject == 5 ? 1 : 0] = &in; break;
         case Rule::kKeywordRate: by_keyword[in.subject] = &in; break;
         case Rule::kNewField: field_incident = &in; break;
+        case Rule::kNumeric: {
+          // A template's own pattern or rate anomaly says more; this one only fills in.
+          const uint64_t id = internal::NumericTemplateOf(in.subject);
+          const uint64_t now = s.miner->Resolve(id);
+          auto [it, inserted] = by_template.try_emplace(now != 0 ? now : id, &in);
+          if (!inserted && it->second->rule == Rule::kNumeric) it->second = &in;  // a newer one
+          break;
+        }
       }
     };
     for (const Incident& in : s.ended) index(in);
@@ -236,6 +247,7 @@ std::vector<PatternInfo> LogAnalyzer::Patterns(const std::string& service, uint6
     if (!service.empty() && s.name != service) continue;
     std::unordered_set<uint64_t> anomalous;
     for (const internal::Incident& in : s.open) {
+      if (in.rule == internal::Rule::kNumeric) anomalous.insert(internal::NumericTemplateOf(in.subject));
       if (in.rule != internal::Rule::kNewTemplate && in.rule != internal::Rule::kTemplateRate) continue;
       anomalous.insert(in.subject);
       for (uint64_t member : in.members) anomalous.insert(member);

@@ -20,6 +20,10 @@ AddResult TemplateMiner::Add(std::string_view message, int64_t event_time_ns) {
   return impl_->Add(message, event_time_ns);
 }
 
+const std::vector<MaskedToken>& TemplateMiner::last_tokens() const {
+  return impl_->line.tokens;
+}
+
 uint64_t TemplateMiner::Resolve(uint64_t id) const {
   return impl_->Resolve(id);
 }

@@ -105,6 +105,11 @@ class TemplateMiner {
   // Mines one message (the log body, without timestamp or level prefix).
   AddResult Add(std::string_view message, int64_t event_time_ns);
 
+  // The tokens of the last Add()'s message as the masker split them (shape
+  // and raw text each; views valid until the next Add), so a caller can read
+  // the values of a line without masking it again.
+  const std::vector<MaskedToken>& last_tokens() const;
+
   // The current id of a template id handed out earlier (itself if it was
   // never merged away; 0 if it was evicted or its alias dropped).
   uint64_t Resolve(uint64_t id) const;
