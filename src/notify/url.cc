@@ -29,7 +29,7 @@ StatusOr<HttpUrl> ParseHttpUrl(std::string_view url) {
   const size_t end = rest.find_first_of("/?");
   std::string_view authority = rest.substr(0, end);
   const std::string_view target = end == std::string_view::npos ? std::string_view() : rest.substr(end);
-  out.target = target.empty() ? "/" : (target.front() == '?' ? "/" + std::string(target) : std::string(target));
+  out.target = target.empty() ? "/" : (target.front() == '?' ? std::string("/").append(target) : std::string(target));
   if (authority.find('@') != std::string_view::npos) return bad("credentials in a URL are not supported; use headers");
 
   std::string_view port;
