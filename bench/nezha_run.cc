@@ -9,37 +9,47 @@
 // analyzer, the log analysis, the topology and the correlator that `augur
 // serve` runs. Nothing is tuned per fault or per fault type.
 //
-// 1. Learning what is normal, one Engine per day (the two days are two
+// The replay is online: each fault is judged by an engine that has seen
+// only what came before its window, in event-time order, as `augur serve`
+// would have seen that day (eval::nezha::OnlineCases).
+//
+// 1. The day's main line: one Engine per day (the two days are two
 //    deployments: every pod was restarted in between, with the load off
-//    overnight; --continuous-learning runs one engine through both), its
-//    state saved at the end (Engine::SaveState):
-//    - the per-minute metrics of construct_data/<day>/metric (the whole
-//      day) at the minutes that are fault-free by a margin: not in
-//      [inject - guard_before, inject + guard_after) of any fault of the
-//      day, and before the load generator stopped (eval::nezha::LoadEnd:
-//      16:00 UTC on both days; after it the backends idle, which is not
-//      their normal); in event time as recorded;
-//    - then the traces and logs of construct_data/<day>, Nezha's one
-//      fault-free minute of each day (2023-01-29 08:50, 2023-01-30
-//      11:39), `construct_repeat` times over (default 30, each copy with
-//      trace ids of its own, eval::nezha::CopySpans) in the minutes that
-//      end where those metrics end. augur learns from a stream: its span
+//    overnight; --continuous-learning runs one main line through both,
+//    day 1 up to its load end, eval::nezha::LoadEnd) learns the per-minute
+//    metrics of rca_data/<day>/metric from the day's first row on, in
+//    event time as recorded, including the minutes around earlier faults
+//    (an online system sees them; --skip-fault-margins leaves out
+//    [inject - guard_before, inject + guard_after) of every fault, which
+//    only a system told where the faults are could do). The trace and log
+//    files cover only the three minutes around each fault and are not in
+//    the main line (see 2).
+// 2. At each fault's checkpoint, `construct_repeat` minutes (default 30)
+//    before its window, the main line's state is copied into a fresh Engine
+//    (SaveState / LoadState) that judges the fault:
+//    - the warm-up, [window start - construct_repeat min, window start):
+//      the day's metrics of those minutes (as the main line takes them)
+//      and the traces and logs of construct_data/<day>, Nezha's one
+//      fault-free minute of each day (2023-01-29 08:50, 2023-01-30 11:39),
+//      once a minute (each copy with trace ids of its own,
+//      eval::nezha::CopySpans). augur learns from a stream: its span
 //      detectors want 30 five-second buckets and its log rate trackers 30
-//      one-minute buckets of history before they judge, and one minute
-//      learned once, hours before the faults, would leave them cold (and
-//      make the hours of silence after it look like the normal rate).
-//      --construct-repeat 0 learns the minute once, at its own time.
-// 2. Each fault, from its day's state (a fresh Engine + LoadState): the
-//    rca_data/<day> traces, logs and metrics of its window, from
-//    window_before (default 5 min, metrics; the trace and log files begin
-//    a minute before the injection) before the injection, or the previous
-//    injection if later, to window_after (10 min) after it, or the next
-//    injection, whichever comes first (eval::nezha::FaultWindow). The
-//    window is shifted in time to start a minute after the learned data
-//    ends, so event time runs on from the saved state (the detectors' daily
-//    profiles need two days of history, so the time of day is not used).
-//    At the end event time is moved past the window (Engine::AdvanceTo) so
-//    its last buckets close.
+//      one-minute buckets before they judge; with no trace or log files
+//      between faults, that minute is the only normal traffic there is, so
+//      it stands in for the traffic of the minutes just before the window
+//      (placed there, not at the day's start, so that the log trackers do
+//      not learn hours of silence as the normal rate). --construct-repeat 0:
+//      no warm-up, the span and log detectors start cold at the window.
+//    - then the window, at its own time: rca_data/<day> traces, logs and
+//      metrics from window_before (default 5 min, metrics; the trace and
+//      log files begin a minute before the injection) before the
+//      injection, or the previous injection if later, to window_after (10
+//      min) after it, or the next injection, whichever comes first
+//      (eval::nezha::FaultWindow); then event time is moved past the window
+//      (Engine::AdvanceTo) so its last buckets close.
+//    The main line then goes on from the checkpoint, so one fault's window
+//    (and warm-up) never enters another's engine; the next fault's engine
+//    does see the metrics of earlier faults, as the main line learns them.
 // 3. The answering insight and its ranking: eval::nezha::PickInsight
 //    (src/eval/nezha.h): the first REACTIVE insight with an anomaly whose
 //    onset is at most `tolerance` (60 s: metric rows and log counts are
@@ -96,6 +106,8 @@ struct Options {
   double tolerance_s = 60;
   uint32_t construct_repeat = 30;
   bool continuous_learning = false;
+  bool skip_fault_margins = false;
+  bool warm_up_to_traffic = false;
   double guard_before_s = 120;
   double guard_after_s = 600;
   size_t max_faults = 0;  // 0: all
@@ -109,6 +121,10 @@ struct Day {
   std::vector<nezha::Fault> faults;
   std::vector<nezha::MetricTable> metrics;  // rca_data/<day>/metric
   std::vector<nezha::MinuteFile> traces, logs;
+  // construct_data/<day>: the fault-free minute of traces and logs.
+  std::vector<nezha::SpanRow> construct_spans;
+  std::vector<nezha::LogRow> construct_logs;
+  uint64_t construct_first_ns = UINT64_MAX;  // its earliest span start or log time
 };
 
 struct CaseResult {
@@ -176,50 +192,72 @@ Status LoadDay(const fs::path& dir, const std::string& name, Day* day) {
   auto logs = nezha::ListMinuteFiles(rca / "log", name, "log");
   if (!logs.ok()) return logs.status();
   day->logs = std::move(*logs);
+  const fs::path construct = dir / "construct_data" / name;
+  auto construct_traces = nezha::ListMinuteFiles(construct / "trace", name, "trace");
+  if (!construct_traces.ok()) return construct_traces.status();
+  if (Status s = ReadMinutes(*construct_traces, 0, UINT64_MAX / 2, nezha::ReadTraceCsv, &day->construct_spans); !s.ok())
+    return s;
+  auto construct_logs = nezha::ListMinuteFiles(construct / "log", name, "log");
+  if (!construct_logs.ok()) return construct_logs.status();
+  if (Status s = ReadMinutes(*construct_logs, 0, UINT64_MAX / 2, nezha::ReadLogCsv, &day->construct_logs); !s.ok())
+    return s;
+  for (const auto& r : day->construct_spans) day->construct_first_ns = std::min(day->construct_first_ns, r.start_ns);
+  for (const auto& r : day->construct_logs) day->construct_first_ns = std::min(day->construct_first_ns, r.time_ns);
   return Status::OK();
 }
 
-// Step 1: the learning stretch of one day: the fault-free metrics, then
-// the construct minute's traces and logs, `construct_repeat` times over,
-// ending where those metrics end (or once, as recorded, when 0).
-Status AddLearning(const Options& o, const Day& day, nezha::Stretch* learn) {
-  const fs::path construct = o.dir / "construct_data" / day.name;
-  auto all = [](uint64_t) { return true; };
-  auto metrics = nezha::ReadMetricDir(construct / "metric");
-  if (!metrics.ok()) return metrics.status();
-  const uint64_t load_end = nezha::LoadEnd(*metrics);
+// Which metric rows before a window are learned (the main line and the
+// warm-up): all of them, or (--skip-fault-margins) those fault-free by a
+// margin.
+nezha::TimeFilter LearnedMetrics(const Options& o, const Day& day) {
+  if (!o.skip_fault_margins) return [](uint64_t) { return true; };
   const uint64_t guard_before = static_cast<uint64_t>(o.guard_before_s * 1e9);
   const uint64_t guard_after = static_cast<uint64_t>(o.guard_after_s * 1e9);
-  auto fault_free = [&](uint64_t t) {
-    return t < load_end && nezha::FaultFree(day.faults, t, guard_before, guard_after);
+  return [&day, guard_before, guard_after](uint64_t t) {
+    return nezha::FaultFree(day.faults, t, guard_before, guard_after);
   };
-  for (const auto& table : *metrics) learn->AddMetrics(table, fault_free);
-  const uint64_t metrics_end = learn->last_ns();
+}
 
-  auto traces = nezha::ListMinuteFiles(construct / "trace", day.name, "trace");
-  if (!traces.ok()) return traces.status();
-  std::vector<nezha::SpanRow> spans;
-  if (Status s = ReadMinutes(*traces, 0, UINT64_MAX / 2, nezha::ReadTraceCsv, &spans); !s.ok()) return s;
-  auto logs = nezha::ListMinuteFiles(construct / "log", day.name, "log");
-  if (!logs.ok()) return logs.status();
-  std::vector<nezha::LogRow> log_rows;
-  if (Status s = ReadMinutes(*logs, 0, UINT64_MAX / 2, nezha::ReadLogCsv, &log_rows); !s.ok()) return s;
-  if (o.construct_repeat == 0) {
-    learn->AddSpans(spans, all);
-    learn->AddLogs(log_rows, all);
-    return Status::OK();
+// Feeds `engine` the day's learned metrics in [from, to), in event time;
+// counts the anomalies it raised and the rows it sent.
+struct Fed {
+  size_t rows = 0;
+  size_t anomalies = 0;
+};
+void FeedMetrics(const Options& o, const Day& day, uint64_t from, uint64_t to, augur::engine::Engine* engine,
+                 Fed* fed) {
+  if (from >= to) return;
+  const nezha::TimeFilter learned = LearnedMetrics(o, day);
+  auto keep = [&](uint64_t t) { return t >= from && t < to && learned(t); };
+  nezha::Stretch stretch;
+  for (const auto& table : day.metrics) stretch.AddMetrics(table, keep);
+  std::vector<augur::model::Anomaly> anomalies;
+  for (const auto& batch : stretch.Export(0)) {
+    engine->Add(batch);
+    engine->TakeAnomalies(&anomalies);
   }
-  uint64_t first = UINT64_MAX;
-  for (const auto& r : spans) first = std::min(first, r.start_ns);
-  for (const auto& r : log_rows) first = std::min(first, r.time_ns);
-  if (first == UINT64_MAX || metrics_end < o.construct_repeat * 60 * kSecond) return Status::OK();
+  fed->rows += stretch.stats().metric_rows;
+  fed->anomalies += anomalies.size();
+}
+
+// Step 2's warm-up of one case: the learned metrics of [warm_from, window
+// start), and the construct minute's traces and logs once a minute in the
+// construct_repeat minutes that end at `traffic_from`.
+void AddWarmUp(const Options& o, const Day& day, const nezha::OnlineCase& c, uint64_t traffic_from,
+               nezha::Stretch* warm) {
+  const nezha::TimeFilter learned = LearnedMetrics(o, day);
+  auto keep = [&](uint64_t t) { return t >= c.warm_from_ns && t < c.window.from_ns && learned(t); };
+  for (const auto& table : day.metrics) warm->AddMetrics(table, keep);
+  if (day.construct_first_ns == UINT64_MAX) return;
+  auto all = [](uint64_t) { return true; };
   for (uint32_t k = 0; k < o.construct_repeat; ++k) {
-    const uint64_t at = metrics_end - (o.construct_repeat - k) * 60 * kSecond;
-    const int64_t shift = static_cast<int64_t>(at) - static_cast<int64_t>(first);
-    learn->AddSpans(nezha::CopySpans(spans, shift, k), all);
-    learn->AddLogs(nezha::CopyLogs(log_rows, shift, k), all);
+    const uint64_t minutes_before = static_cast<uint64_t>(o.construct_repeat - k) * 60 * kSecond;
+    if (traffic_from < minutes_before) continue;
+    const int64_t shift =
+        static_cast<int64_t>(traffic_from - minutes_before) - static_cast<int64_t>(day.construct_first_ns);
+    warm->AddSpans(nezha::CopySpans(day.construct_spans, shift, k), all);
+    warm->AddLogs(nezha::CopyLogs(day.construct_logs, shift, k), all);
   }
-  return Status::OK();
 }
 
 void DedupeInsights(std::vector<augur::model::Insight>* insights) {
@@ -296,14 +334,13 @@ std::pair<int, int> RawEvidence(const std::vector<nezha::SpanRow>& spans, const 
 }
 
 // Step 2 and 3 for one fault.
-Status RunFault(const Options& o, const augur::engine::EngineOptions& engine_options, const Day& day, size_t i,
-                const std::string& state, uint64_t learn_end, CaseResult* result) {
-  const nezha::Fault& fault = day.faults[i];
+Status RunFault(const Options& o, const augur::engine::EngineOptions& engine_options, const Day& day,
+                const nezha::OnlineCase& c, const std::string& state, CaseResult* result) {
+  const nezha::Fault& fault = day.faults[c.fault];
   result->fault = &fault;
-  const nezha::Window w = nezha::FaultWindow(day.faults, i, static_cast<uint64_t>(o.window_before_s * 1e9),
-                                             static_cast<uint64_t>(o.window_after_s * 1e9));
+  const nezha::Window w = c.window;
   auto in_window = [&](uint64_t t) { return t >= w.from_ns && t < w.to_ns; };
-  nezha::Stretch stretch;
+  nezha::Stretch stretch;  // the window alone, for its statistics
   std::vector<nezha::SpanRow> spans;
   if (Status s = ReadMinutes(day.traces, w.from_ns, w.to_ns, nezha::ReadTraceCsv, &spans); !s.ok()) return s;
   stretch.AddSpans(spans, in_window);
@@ -313,23 +350,46 @@ Status RunFault(const Options& o, const augur::engine::EngineOptions& engine_opt
   for (const auto& table : day.metrics) stretch.AddMetrics(table, in_window);
   std::tie(result->log_rank, result->trace_rank) = RawEvidence(spans, logs, w.from_ns, fault.inject_ns, fault.service);
 
-  const int64_t shift = static_cast<int64_t>(learn_end + 60 * kSecond) - static_cast<int64_t>(w.from_ns);
+  // The warm-up's traffic ends where the window starts, as the learning
+  // did before this protocol (the window's trace and log files begin only
+  // about a minute before the injection, so the span and log detectors see
+  // up to 4 silent minutes first), or (--warm-up-to-traffic) where the
+  // window's recorded traffic begins, with no gap.
+  uint64_t traffic_from = w.from_ns;
+  if (o.warm_up_to_traffic) {
+    traffic_from = w.to_ns;
+    for (const auto& sp : spans) {
+      if (in_window(sp.end_ns)) traffic_from = std::min(traffic_from, std::max(sp.start_ns, w.from_ns));
+    }
+    for (const auto& l : logs) {
+      if (in_window(l.time_ns)) traffic_from = std::min(traffic_from, l.time_ns);
+    }
+    if (traffic_from == w.to_ns) traffic_from = w.from_ns;
+  }
+  // The warm-up and the window as one stream, so that the exports of both
+  // come in send-time order where they overlap.
+  nezha::Stretch replay;
+  AddWarmUp(o, day, c, traffic_from, &replay);
+  replay.AddSpans(spans, in_window);
+  replay.AddLogs(logs, in_window);
+  for (const auto& table : day.metrics) replay.AddMetrics(table, in_window);
+
   augur::engine::Engine engine(engine_options);
   if (Status s = engine.LoadState(state); !s.ok()) return s;
   std::vector<augur::model::Anomaly> anomalies;
-  for (const auto& batch : stretch.Export(shift)) {
+  for (const auto& batch : replay.Export(0)) {
     engine.Add(batch);
     engine.TakeAnomalies(&anomalies);
   }
-  engine.AdvanceTo(static_cast<uint64_t>(static_cast<int64_t>(w.to_ns) + shift) + 30 * kSecond);
+  engine.AdvanceTo(w.to_ns + 30 * kSecond);
   engine.TakeAnomalies(&anomalies);
-  std::vector<augur::model::Insight> insights;
+  std::vector<augur::model::Insight> insights;  // those of the warm-up too: the latest revision counts
   engine.TakeInsights(&insights);
   DedupeInsights(&insights);
 
-  const uint64_t inject = static_cast<uint64_t>(static_cast<int64_t>(fault.inject_ns) + shift);
+  const uint64_t inject = fault.inject_ns;
   const uint64_t tolerance = static_cast<uint64_t>(o.tolerance_s * 1e9);
-  const uint64_t end = static_cast<uint64_t>(static_cast<int64_t>(w.to_ns) + shift);
+  const uint64_t end = w.to_ns;
   for (const auto& in : insights) result->insights += in.type == "REACTIVE" && !in.anomalies.empty();
   result->anomalies = anomalies.size();
   const augur::model::Insight* answer = nezha::PickInsight(insights, inject, tolerance, end);
@@ -351,7 +411,7 @@ Status RunFault(const Options& o, const augur::engine::EngineOptions& engine_opt
   for (const auto& [id, a] : latest) {
     if (a->kind == "forecast") continue;
     if (a->onset_ns + tolerance < inject) {
-      if (a->onset_ns >= static_cast<uint64_t>(static_cast<int64_t>(w.from_ns) + shift)) {
+      if (a->onset_ns >= w.from_ns) {
         const std::string& m = a->series.metric;
         ++result->before[m.rfind("span.", 0) == 0 ? 0 : m.rfind("log.", 0) == 0 ? 1 : 2];
       }
@@ -438,12 +498,20 @@ int main(int argc, char** argv) {
   app.add_option("--window-before", o.window_before_s,
                  "seconds replayed before each injection (metrics; the trace and log files begin a minute before it)");
   app.add_flag("--continuous-learning", o.continuous_learning,
-               "learn both days through one engine (default: one engine per day; see the file header)");
+               "one main line through both days (default: one per day; see the file header)");
   app.add_option("--construct-repeat", o.construct_repeat,
-                 "times the construct minute's traces and logs are learned (0: once, at their own time)");
+                 "minutes of warm-up before each window, each a copy of the construct minute's traces and logs "
+                 "(0: none, the span and log detectors start cold at the window)");
+  app.add_flag("--skip-fault-margins", o.skip_fault_margins,
+               "learn only the metrics fault-free by a margin (--guard-before/--guard-after), not all of the "
+               "day before the window");
+  app.add_flag("--warm-up-to-traffic", o.warm_up_to_traffic,
+               "end the warm-up's traffic where the window's recorded traffic begins (default: at the window's "
+               "start, leaving the minutes before its trace and log files silent)");
   app.add_option("--window-after", o.window_after_s, "seconds replayed after it (at most; the next injection ends it)");
   app.add_option("--tolerance", o.tolerance_s, "an answering anomaly's onset may be this many seconds early");
-  app.add_option("--guard-before", o.guard_before_s, "learning skips metrics this long before an injection");
+  app.add_option("--guard-before", o.guard_before_s,
+                 "with --skip-fault-margins, learning skips metrics this long before an injection");
   app.add_option("--guard-after", o.guard_after_s, "... and this long after it");
   app.add_option("--faults", o.max_faults, "only the first N faults (quick runs)");
   app.add_option("--sensitivity", o.sensitivity, "the analyzer's sensitivity: low, medium (the default), high");
@@ -466,62 +534,64 @@ int main(int argc, char** argv) {
     if (Status s = LoadDay(o.dir, name, &day); !s.ok()) return Fail(s.ToString());
     days.push_back(std::move(day));
   }
-
-  // 1. Learn each day's normal, saving the state after each day: one engine
-  // per day, or (--continuous-learning) one engine through both days.
-  std::vector<std::string> states;
-  std::vector<uint64_t> learn_end;
-  auto engine_ptr = std::make_unique<augur::engine::Engine>(engine_options);
-  for (const Day& day : days) {
-    if (!o.continuous_learning) engine_ptr = std::make_unique<augur::engine::Engine>(engine_options);
-    augur::engine::Engine& engine = *engine_ptr;
-    nezha::Stretch learn;
-    if (Status s = AddLearning(o, day, &learn); !s.ok()) return Fail(s.ToString());
-    std::vector<augur::model::Anomaly> anomalies;
-    size_t batches = 0;
-    for (const auto& batch : learn.Export(0)) {
-      engine.Add(batch);
-      engine.TakeAnomalies(&anomalies);
-      ++batches;
-    }
-    engine.AdvanceTo(learn.last_ns());
-    engine.TakeAnomalies(&anomalies);
-    std::vector<augur::model::Insight> insights;
-    engine.TakeInsights(&insights);
-    DedupeInsights(&insights);
-    size_t open = 0;
-    for (const auto& in : insights) open += in.ongoing() && !in.anomalies.empty();
-    states.push_back(engine.SaveState());
-    learn_end.push_back(learn.last_ns());
-    const auto& ls = learn.stats();
-    std::printf(
-        "nezha: learning %s (construct minute x%u): %llu spans (%llu server, %llu client, %llu internal), %llu logs, "
-        "%llu metric "
-        "points in %llu rows, up to %s; %zu batches; %zu anomalies, %zu insights (%zu still open); state %zu "
-        "bytes\n",
-        day.name.c_str(), o.construct_repeat, static_cast<unsigned long long>(ls.spans),
-        static_cast<unsigned long long>(ls.server), static_cast<unsigned long long>(ls.client),
-        static_cast<unsigned long long>(ls.internal), static_cast<unsigned long long>(ls.logs),
-        static_cast<unsigned long long>(ls.metric_points), static_cast<unsigned long long>(ls.metric_rows),
-        TimeOfDay(learn.last_ns()).c_str(), batches, anomalies.size(), insights.size(), open, states.back().size());
-  }
   const auto t1 = Clock::now();
 
-  // 2. and 3. Each fault.
+  // 1. and 2. One main line per day (or, --continuous-learning, one through
+  // both days), a checkpoint and a case at each fault; 3. each case's answer.
   std::vector<CaseResult> results;
-  std::printf("%3s %-10s %-8s %-14s %-18s %4s %4s %8s %-30s %4s %9s %7s  %s\n", "#", "day", "inject", "type",
-              "injected", "rank", "hit", "detect_s", "top-5 ranked", "any", "span/met", "log/trc",
-              "first anomaly on the injected service");
-  size_t number = 0;
-  for (size_t d = 0; d < days.size(); ++d) {
+  double main_line_s = 0, cases_s = 0;
+  auto print_header = [] {
+    std::printf("%3s %-10s %-8s %-14s %-18s %4s %4s %8s %-30s %4s %9s %7s  %s\n", "#", "day", "inject", "type",
+                "injected", "rank", "hit", "detect_s", "top-5 ranked", "any", "span/met", "log/trc",
+                "first anomaly on the injected service");
+  };
+  const uint64_t warm_ns = static_cast<uint64_t>(o.construct_repeat) * 60 * kSecond;
+  auto engine = std::make_unique<augur::engine::Engine>(engine_options);
+  size_t first_number = 0;  // faults of the earlier days
+  bool done = false;
+  for (size_t d = 0; d < days.size() && !done; ++d) {
     const Day& day = days[d];
-    for (size_t i = 0; i < day.faults.size(); ++i) {
-      if (o.max_faults > 0 && results.size() >= o.max_faults) break;
-      ++number;
-      if (o.only_fault > 0 && number != o.only_fault) continue;
+    if (!o.continuous_learning) engine = std::make_unique<augur::engine::Engine>(engine_options);
+    Fed fed;
+    uint64_t fed_to = 0;  // the main line has learned the day's metrics before this time
+    size_t min_state = SIZE_MAX, max_state = 0;
+    std::vector<std::pair<size_t, CaseResult>> day_results;
+    for (const nezha::OnlineCase& c : nezha::OnlineCases(day.faults, static_cast<uint64_t>(o.window_before_s * 1e9),
+                                                         static_cast<uint64_t>(o.window_after_s * 1e9), warm_ns)) {
+      const size_t number = first_number + c.fault + 1;
+      if (o.max_faults > 0 && number > o.max_faults) {
+        done = true;
+        break;
+      }
+      auto t = Clock::now();
+      FeedMetrics(o, day, fed_to, c.warm_from_ns, engine.get(), &fed);
+      fed_to = std::max(fed_to, c.warm_from_ns);
+      if (o.only_fault > 0 && number != o.only_fault) {
+        main_line_s += Seconds(t, Clock::now());
+        continue;
+      }
+      const std::string state = engine->SaveState();
+      min_state = std::min(min_state, state.size());
+      max_state = std::max(max_state, state.size());
+      const auto t_case = Clock::now();
+      main_line_s += Seconds(t, t_case);
       CaseResult r;
-      if (Status s = RunFault(o, engine_options, day, i, states[d], learn_end[d], &r); !s.ok())
-        return Fail(s.ToString());
+      if (Status s = RunFault(o, engine_options, day, c, state, &r); !s.ok()) return Fail(s.ToString());
+      cases_s += Seconds(t_case, Clock::now());
+      day_results.emplace_back(number, std::move(r));
+    }
+    if (o.continuous_learning) {  // the rest of the day, while the load ran
+      auto t = Clock::now();
+      FeedMetrics(o, day, fed_to, nezha::LoadEnd(day.metrics), engine.get(), &fed);
+      main_line_s += Seconds(t, Clock::now());
+    }
+    std::printf(
+        "nezha: main line %s: %zu metric rows learned (%s), %zu anomalies raised in it; %zu checkpoints, state "
+        "%zu..%zu bytes; warm-up: %u minutes of construct traffic before each window\n",
+        day.name.c_str(), fed.rows, o.skip_fault_margins ? "fault margins skipped" : "all of them, in time order",
+        fed.anomalies, day_results.size(), day_results.empty() ? 0 : min_state, max_state, o.construct_repeat);
+    if (d == 0) print_header();
+    for (auto& [number, r] : day_results) {
       const nezha::Fault& f = *r.fault;
       std::string top;
       for (size_t k = 0; k < r.ranked.size() && k < 5; ++k) top += (k ? "," : "") + Short(r.ranked[k]);
@@ -540,9 +610,10 @@ int main(int argc, char** argv) {
                   r.answered ? (top.empty() ? "(no candidates)" : top.c_str()) : "(no insight)",
                   r.best_rank > 0 ? std::to_string(r.best_rank).c_str() : "-", counts, raw,
                   r.evidence.empty() ? "-" : r.evidence.c_str());
-      std::fflush(stdout);
       results.push_back(std::move(r));
     }
+    std::fflush(stdout);
+    first_number += day.faults.size();
   }
   const auto t2 = Clock::now();
 
@@ -582,8 +653,9 @@ int main(int argc, char** argv) {
       "%zu log, %zu metric), %.1f per window\n",
       false_alarms, before[0], before[1], before[2],
       results.empty() ? 0.0 : static_cast<double>(false_alarms) / static_cast<double>(results.size()));
-  std::printf("nezha: faults=%zu answered=%zu learn_s=%.1f replay_s=%.1f total_s=%.1f peak_rss_mb=%.1f\n",
-              results.size(), answered, Seconds(t0, t1), Seconds(t1, t2), Seconds(t0, t2), PeakRssMb());
+  std::printf(
+      "nezha: faults=%zu answered=%zu load_s=%.1f main_line_s=%.1f cases_s=%.1f total_s=%.1f peak_rss_mb=%.1f\n",
+      results.size(), answered, Seconds(t0, t1), main_line_s, cases_s, Seconds(t0, t2), PeakRssMb());
   const auto a = nezha::ScoreAtK(ranks);
   std::printf("nezha as1=%.2f as3=%.2f as5=%.2f\n", a.as1, a.as3, a.as5);
   return 0;

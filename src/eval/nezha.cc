@@ -91,6 +91,23 @@ Window FaultWindow(std::span<const Fault> day_faults, size_t i, uint64_t before_
   return w;
 }
 
+std::vector<OnlineCase> OnlineCases(std::span<const Fault> day_faults, uint64_t before_ns, uint64_t after_ns,
+                                    uint64_t warm_ns) {
+  std::vector<OnlineCase> cases;
+  for (size_t i = 0; i < day_faults.size(); ++i) {
+    OnlineCase c;
+    c.fault = i;
+    c.window = FaultWindow(day_faults, i, before_ns, after_ns);
+    c.warm_from_ns = c.window.from_ns > warm_ns ? c.window.from_ns - warm_ns : 0;
+    cases.push_back(c);
+  }
+  // FaultWindow's starts already rise with the injections; sorting keeps the
+  // checkpoints in event-time order even for a list that is not sorted.
+  std::stable_sort(cases.begin(), cases.end(),
+                   [](const OnlineCase& a, const OnlineCase& b) { return a.warm_from_ns < b.warm_from_ns; });
+  return cases;
+}
+
 bool FaultFree(std::span<const Fault> faults, uint64_t t, uint64_t before_ns, uint64_t after_ns) {
   for (const Fault& f : faults) {
     const uint64_t from = f.inject_ns > before_ns ? f.inject_ns - before_ns : 0;

@@ -63,6 +63,22 @@ struct Window {
 // fault, nor the moment the previous one was injected.
 Window FaultWindow(std::span<const Fault> day_faults, size_t i, uint64_t before_ns, uint64_t after_ns);
 
+// One fault of a day replayed online (bench/nezha_run): one engine learns
+// the day in event-time order, and at `warm_from_ns` its state is copied
+// (Engine::SaveState / LoadState) into the engine that judges the fault: it
+// learns on through the warm-up [warm_from_ns, window.from_ns) and then
+// sees the window. So each fault is judged by an engine that has seen only
+// what came before its window, and never the next fault.
+struct OnlineCase {
+  size_t fault = 0;           // index into the day's faults
+  Window window;              // FaultWindow(day_faults, fault, before, after)
+  uint64_t warm_from_ns = 0;  // window.from_ns - warm (0 if that is earlier)
+};
+// The cases of one day's faults (in time order), ordered by warm_from_ns
+// (then by fault), the order in which one engine meets their checkpoints.
+std::vector<OnlineCase> OnlineCases(std::span<const Fault> day_faults, uint64_t before_ns, uint64_t after_ns,
+                                    uint64_t warm_ns);
+
 // Whether time t lies outside [inject - before, inject + after) of every
 // fault in `faults`: fault-free, by a margin, for learning what is normal.
 bool FaultFree(std::span<const Fault> faults, uint64_t t, uint64_t before_ns, uint64_t after_ns);

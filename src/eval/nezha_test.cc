@@ -115,6 +115,45 @@ TEST(NezhaWindowTest, StaysBetweenTheNeighbouringInjections) {
   EXPECT_EQ(last.to_ns, 3600 * kS);
 }
 
+TEST(NezhaOnlineTest, EachCaseWarmsUpRightBeforeItsWindowAndNeverHoldsTheNextFault) {
+  const auto faults = Faults({1000 * kS, 1240 * kS, 3000 * kS});
+  const auto cases = OnlineCases(faults, 300 * kS, 600 * kS, 1800 * kS);
+  ASSERT_EQ(cases.size(), faults.size());
+  for (size_t k = 0; k < cases.size(); ++k) {
+    const OnlineCase& c = cases[k];
+    const Window w = FaultWindow(faults, c.fault, 300 * kS, 600 * kS);
+    EXPECT_EQ(c.window.from_ns, w.from_ns);
+    EXPECT_EQ(c.window.to_ns, w.to_ns);
+    // The warm-up ends where the window begins, and lasts `warm` unless time began later.
+    EXPECT_EQ(c.warm_from_ns, w.from_ns > 1800 * kS ? w.from_ns - 1800 * kS : 0);
+    EXPECT_LE(c.warm_from_ns, c.window.from_ns);
+    // Nothing a case replays reaches the next injection.
+    for (const Fault& f : faults) {
+      if (f.inject_ns > faults[c.fault].inject_ns) {
+        EXPECT_LE(c.window.to_ns, f.inject_ns);
+      }
+    }
+    if (k > 0) {
+      EXPECT_LE(cases[k - 1].warm_from_ns, c.warm_from_ns);
+    }
+  }
+  EXPECT_EQ(cases[0].fault, 0u);
+  EXPECT_EQ(cases[0].warm_from_ns, 0u);                  // 700 s - 1800 s: clamped to the start of time
+  EXPECT_EQ(cases[2].warm_from_ns, (2700 - 1800) * kS);  // 5 min before the third injection, less the warm-up
+}
+
+TEST(NezhaOnlineTest, CheckpointsComeInEventTimeOrderForAnUnsortedList) {
+  // Faults listed out of order: the one engine of the day must still meet
+  // the checkpoints in time order.
+  const auto faults = Faults({5000 * kS, 1000 * kS});
+  const auto cases = OnlineCases(faults, 300 * kS, 600 * kS, 100 * kS);
+  ASSERT_EQ(cases.size(), 2u);
+  EXPECT_EQ(cases[0].fault, 1u);
+  EXPECT_EQ(cases[1].fault, 0u);
+  EXPECT_LT(cases[0].warm_from_ns, cases[1].warm_from_ns);
+  EXPECT_TRUE(OnlineCases({}, 300 * kS, 600 * kS, 100 * kS).empty());
+}
+
 TEST(NezhaWindowTest, FaultFreeByAMargin) {
   const auto faults = Faults({1000 * kS, 5000 * kS});
   EXPECT_TRUE(FaultFree(faults, 879 * kS, 120 * kS, 600 * kS));
