@@ -19,7 +19,7 @@ namespace augur::analysis {
 namespace {
 
 constexpr std::string_view kMagic = "augur-analyzer";
-constexpr uint8_t kStateVersion = 1;
+constexpr uint8_t kStateVersion = 2;  // 2: metric and traffic detectors' state v2
 
 // No span for this long of event time means the input itself paused (augur
 // was down, or every source was): the RED buckets in between are unknown,

@@ -2,14 +2,24 @@
 // scale, with a daily and a weekly profile once history allows.
 //
 // Two predictors run side by side and the better one is used:
-//  - flat: an exponentially weighted level, learned from residuals clipped at
-//    Options::learn_clip scales (a Huber-style M-estimate, so spikes barely
-//    move it), with the scale an exponentially weighted mean absolute
-//    deviation (also clipped) times sqrt(pi/2) (sigma for normal noise);
+//  - flat: Holt's local level and trend (a level plus a slope per second,
+//    extrapolated at most Options::level_tau_s ahead), learned from
+//    residuals clipped at Options::learn_clip scales (a Huber-style
+//    M-estimate, so spikes barely move it), with the scale an exponentially
+//    weighted mean absolute deviation (also clipped) times sqrt(pi/2)
+//    (sigma for normal noise). The trend is what lets a cold series with a
+//    smooth daily swing be predicted rather than lagged behind: a flat level
+//    trails a ramp by slope x memory, and a CUSUM reads that lag as a shift.
+//    A step is still a step: the trend learns it only as slowly as a slope
+//    (clipped, with a time constant of half the level's), and not at all
+//    while the caller says a confirmed shift is open;
 //  - seasonal (additive Holt-Winters): a deseasonalised level plus a daily
 //    profile of 24 hourly knots (linearly interpolated, UTC time of day) plus
 //    7 day-of-week offsets, each knot learned from the residuals around it.
-// The seasonal predictor is trusted only after 2 days of history (its weekly
+//    The first day fills the profile (each knot a weighted average of the
+//    values around it, against a level held still); at its end the
+//    profile's mean moves into the level.
+// The seasonal predictor is trusted after one day of history (its weekly
 // part after 14), and only while its own residuals are clearly smaller than
 // the flat one's, so a series without a daily cycle never pays for one.
 //
@@ -27,7 +37,7 @@
 // inflated by 1 + 1/sqrt(n) while few points were seen; with the default
 // options a 10 s series is usable after about 5 minutes.
 //
-// 184 bytes, no heap. Not thread-safe; one per series.
+// 176 bytes, no heap. Not thread-safe; one per series.
 #pragma once
 
 #include <cstdint>
@@ -55,8 +65,9 @@ class Baseline {
   // Learns `value` at `time_ns`; `e` is what Expect() returned for it.
   // `shifted`: a level shift was confirmed and is still open, so the level
   // learns the new values at its normal pace instead of resisting them as
-  // outliers (the scale still resists); a shift that stays thereby becomes
-  // the new normal within about Options::level_tau_s.
+  // outliers (the scale still resists), and the flat trend learns nothing (a
+  // step is not a slope); a shift that stays thereby becomes the new normal
+  // within about Options::level_tau_s.
   void Learn(const Options& o, uint64_t time_ns, double value, const Expectation& e, bool shifted = false);
 
   uint32_t points() const { return n_; }
@@ -70,17 +81,20 @@ class Baseline {
   double SeasonalPart(const Expectation& at, bool weekly) const;
   double ProfileBend(const Expectation& at) const;
   double Floor(const Options& o, double center) const;
+  double FlatAt(const Options& o, uint64_t time_ns) const;
+  double HistoryNs(uint64_t time_ns) const;
 
   double flat_ = 0;   // flat predictor's level
   double level_ = 0;  // seasonal predictor's deseasonalised level
+  float trend_ = 0;   // flat predictor's local trend, per second
   float mad_flat_ = 0;
   float mad_season_ = 0;
   float last_delta_ = 0;      // previous value - level_ (kept relative: floats lose large values)
   float resolution_ = 0;      // smallest non-zero step between consecutive values, slowly forgotten; 0 = none yet
   float daily_[kKnots] = {};  // offset at hour h + 0.5 (UTC)
   float weekly_[7] = {};      // offset of day-of-week d (0 = Thursday, 1970-01-01)
-  uint64_t first_ns_ = 0;
   uint64_t last_ns_ = 0;
+  uint32_t first_s_ = 0;  // Unix seconds of the first point (for the history's length)
   uint32_t n_ = 0;
 };
 

@@ -36,6 +36,9 @@ class Cusum {
   static constexpr uint32_t kSeenMany = UINT32_MAX;
   void Add(uint64_t time_ns, double z, double k, double clip, double cap, uint32_t seen = kSeenMany);
   void Reset() { *this = Cusum(); }
+  // Forgets the accumulated evidence but keeps what was learned of the
+  // input (its autocorrelation).
+  void ClearEvidence() { up_ = down_ = 0; }
   double rho() const { return rho_; }
 
   double up() const { return up_; }

@@ -29,14 +29,15 @@ void Incident::RaisePeak(double score) {
 
 Event Incident::Step(const Options& o, uint64_t time_ns, const Candidates& c, bool may_raise, Finding* f,
                      bool* persistent, double* raw_score, double* score) {
-  const double level_score = Score(c.level_evidence, o.alert_evidence);
+  const double level_bar = o.alert_evidence + c.level_bar_raise;
+  const double level_score = Score(c.level_evidence, level_bar);
   const double spike_score = Score(c.spike_evidence, o.spike_evidence);
   *raw_score = std::max(level_score, spike_score);
   *score = 0;
   if (!open()) {
     if (!may_raise) return Event::kNone;
     *score = *raw_score;
-    const bool level = c.level_evidence >= o.alert_evidence;
+    const bool level = c.level_evidence >= level_bar;
     const bool spike = c.spike_evidence >= o.spike_evidence;
     if (!level && !spike) return Event::kNone;
     flags_ = kOpen;
@@ -64,7 +65,7 @@ Event Incident::Step(const Options& o, uint64_t time_ns, const Candidates& c, bo
   if (*raw_score >= peak_score_ / 65535.0 + kRereportStep) *score = *raw_score;
   RaisePeak(*raw_score);
   const Direction dir = (flags_ & kDown) ? Direction::kDown : Direction::kUp;
-  if (!(flags_ & kPersistent) && c.level_evidence >= o.alert_evidence && c.level_direction == dir) {
+  if (!(flags_ & kPersistent) && c.level_evidence >= level_bar && c.level_direction == dir) {
     // The spike stayed: it is a level shift that started where the evidence did.
     flags_ |= kPersistent;
     const uint64_t onset_ns = raised_ns_ - std::min<uint64_t>(raised_ns_, uint64_t{onset_ms_before_} * 1'000'000);

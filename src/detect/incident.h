@@ -2,7 +2,8 @@
 // reports, so that one anomaly is one incident with a start and an end.
 //
 //  - minimum evidence: a persistent (change-point) candidate needs
-//    Options::alert_evidence, a single-point (spike) one spike_evidence, and
+//    Options::alert_evidence (plus the caller's Candidates::level_bar_raise),
+//    a single-point (spike) one spike_evidence, and
 //    nothing is raised while the caller says the series is still warming up;
 //  - persistence is the change-point statistic's job (CUSUM accumulates over
 //    points), so a raise needs either a run of evidence or one extreme point;
@@ -28,7 +29,11 @@ struct Candidates {
   double level_evidence = 0;  // change-point evidence (CUSUM), the larger side
   Direction level_direction = Direction::kUp;
   uint64_t level_onset_ns = 0;  // where that side's statistic left zero
-  double spike_evidence = 0;    // single-point evidence, the larger side
+  // Extra evidence this series' level candidate needs beyond
+  // Options::alert_evidence (the metric detector's alert fatigue); its
+  // score is measured against the raised bar too.
+  double level_bar_raise = 0;
+  double spike_evidence = 0;  // single-point evidence, the larger side
   Direction spike_direction = Direction::kUp;
 };
 

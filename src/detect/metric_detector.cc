@@ -8,7 +8,10 @@ namespace augur::detect {
 namespace {
 
 constexpr double kLn10 = 2.302585092994046;
-constexpr double kBand = 3;  // the "expected" band is centre +- kBand scales
+constexpr double kBand = 3;             // the "expected" band is centre +- kBand scales
+constexpr double kLoadTauNs = 86400e9;  // incidents are remembered for about a day
+constexpr float kLoadFloor = 0.01f;     // below this, forgotten (no exp() per point for ever)
+constexpr float kLog10Of2 = 0.30103f;
 
 // The CUSUM statistic that reaches `evidence`, and the cap that keeps an ended
 // shift from lingering: four times the alert level.
@@ -30,6 +33,10 @@ Verdict MetricDetector::Update(const Options& o, const MetricPoint& p) {
   // No `seen` for the autocorrelation's start (cusum.h): measured, it costs
   // the NAB score 0.1; the analyzer warms OTLP metric series up longer instead.
   cusum_.Add(p.time_ns, z, o.cusum_k, o.cusum_clip, CusumCap(o));
+  // What the CUSUM gathers while the baseline is still warming up is the
+  // baseline's own learning (a trend not yet learned, a scale not yet
+  // known), not evidence: it would raise at the first point allowed to.
+  if (base_.points() < o.warmup_points) cusum_.ClearEvidence();
 
   Candidates c;
   const double up = CusumEvidence(cusum_.up(), o.cusum_k);
@@ -49,9 +56,30 @@ Verdict MetricDetector::Update(const Options& o, const MetricPoint& p) {
     c.spike_direction = Direction::kDown;
   }
 
+  // Alert fatigue: the level-shift bar assumes the learned normal fits, so
+  // that false incidents come at about Options::false_per_day. A series
+  // that raised `load` incidents in the last day or so (decaying, time
+  // constant one day) shows its normal is wilder than learned: its bar
+  // rises by log10(1 + load / false_per_day), the decades by which its own
+  // record exceeds the budget (one incident yesterday at 1e-3 a day: 3). So
+  // a bursty series, or one whose normal the baseline cannot follow, quiets
+  // down, and its later incidents score by how far they clear the raised
+  // bar; a real change still raises, as its evidence keeps growing. (The
+  // spike bar needs no such guard: the Spot tails learn the series' own.)
+  if (load_ > 0 && p.time_ns > base_.last_ns()) {
+    // exp(-f), by its series while f is small (every point of a busy series
+    // pays for this while an incident is remembered).
+    const float f = static_cast<float>(static_cast<double>(p.time_ns - base_.last_ns()) * (1 / kLoadTauNs));
+    load_ *= f < 0.01f ? 1 - f * (1 - 0.5f * f) : std::exp(-f);
+    if (load_ < kLoadFloor) load_ = 0;
+  }
+  if (load_ > 0) {
+    c.level_bar_raise = kLog10Of2 * std::log2(1 + load_ / static_cast<float>(std::max(o.false_per_day, 1e-9)));
+  }
   bool persistent = false;
   v.event = incident_.Step(o, p.time_ns, c, base_.points() >= o.warmup_points, &v.finding, &persistent, &v.raw_score,
                            &v.score);
+  if (v.event == Event::kRaised) load_ += 1;
   if (v.event != Event::kNone) {
     v.finding.kind = persistent ? Kind::kMetricLevel : Kind::kMetricSpike;
     v.finding.quantity = Quantity::kValue;
@@ -80,6 +108,7 @@ std::string MetricDetector::Serialize() const {
   up_.Encode(&w);
   down_.Encode(&w);
   incident_.Encode(&w);
+  w.Put(load_);
   return out;
 }
 
@@ -92,6 +121,7 @@ Status MetricDetector::Deserialize(std::string_view bytes) {
   d.up_.Decode(&r);
   d.down_.Decode(&r);
   d.incident_.Decode(&r);
+  r.Get(&d.load_);
   if (Status s = r.Finish("metric detector"); !s.ok()) return s;
   *this = d;
   return Status::OK();

@@ -6,10 +6,16 @@
 //                                        └─> Incident guards ──> Verdict
 //
 // The baseline learns every point (robustly clipped); the Spot tails learn
-// only points that are not themselves extreme.
+// every point too (spikes that keep coming become normal).
+//
+// Alert fatigue: the incidents a series raised in about the last day raise
+// its level-shift bar by log10(1 + recent / Options::false_per_day), so a
+// series that keeps alarming quiets down and its later incidents are scored
+// against the raised bar (see Update). Spikes need no such guard: the Spot
+// tails already learn how wild the series' own points are.
 //
 // Bit-for-bit deterministic, no clock, no heap: sizeof (256 bytes) is the
-// whole state (Serialize() writes 252). Not thread-safe; one per series, any
+// whole state (Serialize() writes 256). Not thread-safe; one per series, any
 // thread at a time.
 #pragma once
 
@@ -44,11 +50,12 @@ class MetricDetector {
   Status Deserialize(std::string_view bytes);
 
  private:
-  static constexpr uint8_t kVersion = 1;
+  static constexpr uint8_t kVersion = 2;  // 2: trend, first_s, load
   Baseline base_;
   Cusum cusum_;
   Spot up_, down_;
   Incident incident_;
+  float load_ = 0;  // incidents raised recently, decaying (see Update)
 };
 
 }  // namespace augur::detect

@@ -31,6 +31,10 @@ struct Options {
   uint32_t end_quiet_points = 12;
   // Nothing is raised before this many points (cold start)...
   uint32_t warmup_points = 30;
+  // The budget of false incidents per series-day the bars are set for
+  // (ForRate); a series whose own recent incidents exceed it gets higher
+  // bars (alert fatigue, metric_detector.h).
+  double false_per_day = 1e-3;
 
   // --- baseline ---
   // Memory of the level: an exponential average with this time constant,
@@ -78,11 +82,13 @@ inline Options Options::For(Sensitivity s) {
     case Sensitivity::kLow:
       o.alert_evidence = 7;
       o.spike_evidence = 8;
+      o.false_per_day = 1e-4;
       break;
     case Sensitivity::kMedium: break;
     case Sensitivity::kHigh:
       o.alert_evidence = 3.5;
       o.spike_evidence = 4.5;
+      o.false_per_day = 1e-2;
       break;
   }
   return o;
@@ -90,8 +96,7 @@ inline Options Options::For(Sensitivity s) {
 
 inline Options Options::ForRate(Sensitivity s, double points_per_day) {
   Options o = For(s);
-  const double budget = s == Sensitivity::kHigh ? 1e-2 : s == Sensitivity::kMedium ? 1e-3 : 1e-4;
-  const double e = std::log10(std::max(points_per_day, 1.0) / budget);
+  const double e = std::log10(std::max(points_per_day, 1.0) / o.false_per_day);
   o.alert_evidence = std::max(o.alert_evidence, e);
   o.spike_evidence = std::max(o.spike_evidence, e + 1);
   return o;

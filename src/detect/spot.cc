@@ -17,6 +17,8 @@ constexpr float kPriorM2 = 0.25f;
 constexpr double kPriorPeaks = 20;
 constexpr double kMinWeight = 1.0 / 500;  // the moments remember about 500 peaks
 constexpr double kQuantileStep = 0.05;    // in scales
+constexpr double kExcessCap = 5;          // see Learn()
+constexpr double kMinMeanExcess = 0.1;    // in scales, for kExcessCap
 
 }  // namespace
 
@@ -39,7 +41,9 @@ double Spot::Evidence(double z) const {
   // fits a slightly negative xi, and then a point just past the fitted end
   // looks impossible).
   const double xi = std::clamp(0.5 * (1 - r), 0.0, 0.5);
-  const double sigma = std::max(1e-3, 0.5 * m1 * (1 + r));
+  // Mean excess is sigma / (1 - xi): with xi clamped, sigma follows it
+  // (the moment estimate 0.5 m1 (1 + r) would inflate it where xi < 0).
+  const double sigma = std::max(1e-3, m1 * (1 - xi));
   const double y = z - u_;
   double log_tail;  // ln of P(Z > z) / phi
   if (std::fabs(xi) < 1e-6) {
@@ -63,8 +67,15 @@ void Spot::Learn(double z, uint32_t points) {
   const double w = std::max(kMinWeight, 1.0 / (peaks + kPriorPeaks));
   const double y = z - u_;
   if (y <= 0) return;
+  // Bounded influence on the shape: in the second moment an excess counts
+  // as at most kExcessCap mean excesses. The second moment of a few dozen
+  // peaks is at the mercy of one wild one: a single 10-sigma drop on a
+  // Gaussian series made xi ~ 0.4, and the next, far bigger drop no longer
+  // looked extreme. The mean excess (the tail's scale) learns it in full,
+  // and a tail that really is heavy still gets its xi, peak by peak.
+  const double yc = std::min(y, kExcessCap * std::max(static_cast<double>(m1_), kMinMeanExcess));
   m1_ += static_cast<float>(w * (y - m1_));
-  m2_ += static_cast<float>(w * (y * y - m2_));
+  m2_ += static_cast<float>(w * (yc * yc - m2_));
 }
 
 void Spot::Encode(ByteWriter* w) const {

@@ -17,7 +17,10 @@
 //    Grimshaw's maximum likelihood; xi is kept in [0, 0.5] (never a bounded
 //    tail: a short sample of a light tail fits xi slightly below 0);
 //  - the moments start from a prior worth kPriorPeaks peaks of a Gaussian
-//    tail, so a cold series is judged as Gaussian and learns heavier tails.
+//    tail, so a cold series is judged as Gaussian and learns heavier tails;
+//  - in the second moment an excess counts as at most 5 mean excesses
+//    (bounded influence), so one wild peak cannot make the tail heavy at
+//    once; xi >= 0, and sigma follows the mean excess, sigma = m1 (1 - xi).
 // Every point is learned, anomalies included (SPOT leaves alarms out; then
 // spikes that recur every few minutes alarm forever).
 //

@@ -9,7 +9,7 @@
 // Options::min_expected_count requests per bucket are expected (a quiet
 // endpoint at 0 is not an outage).
 //
-// 232 bytes. Not thread-safe; one per series.
+// 224 bytes. Not thread-safe; one per series.
 #pragma once
 
 #include <string>
@@ -34,7 +34,7 @@ class TrafficDetector {
   Status Deserialize(std::string_view bytes);
 
  private:
-  static constexpr uint8_t kVersion = 1;
+  static constexpr uint8_t kVersion = 2;  // 2: the baseline's trend
   Baseline base_;
   Cusum cusum_;
   Incident incident_;

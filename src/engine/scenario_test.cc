@@ -188,13 +188,9 @@ TEST(InsightScenario, TwoUnrelatedFaultsAreTwoInsights) {
   EXPECT_EQ(causes, (std::set<std::string>{"reader", "writer"})) << Describe(o);
 }
 
-// Known failure, kept visible rather than weakened (issue 3): with under
-// two days of history the metric baseline has no daily profile yet, its flat
-// level lags the ±50 % swing of faas.invocations.rate, and level-shift
-// anomalies open LOW insights on an otherwise healthy day (ttd bench:
-// ~81 false anomalies per 1000 series-days with a swing). Re-enable once
-// the baseline follows ramps (e.g. a Holt trend term in the flat predictor).
-TEST(InsightScenario, DISABLED_AHealthyDayWithSwingsAndHeavyTailsGivesNoInsight) {
+// A day from a cold start, so no daily profile yet: the baseline's local
+// trend must predict the ±50 % swing rather than lag it (issue 3).
+TEST(InsightScenario, AHealthyDayWithSwingsAndHeavyTailsGivesNoInsight) {
   const auto spec = Named("healthy-day", 14);
   const Outcome o = Replay(spec);
   EXPECT_TRUE(o.insights.empty()) << Describe(o);
