@@ -28,6 +28,8 @@ benchmarks:
              INGEST_GZIP         share of requests gzip-compressed, 0..1 [0.5]
              INGEST_POOL         request bodies built up front; each send updates times and ids [64]
              INGEST_PERF_DATA    when set, \`perf record\` augur during the timed run into this file
+             INGEST_AUGUR        run this augur binary instead of building one (to compare builds
+                                 under the same load: alternate runs of each)
 
   nab      augur's production metric detector on every NAB series, scored
            by the project's NAB scorer (which reproduces Numenta's 70.10).
@@ -58,8 +60,9 @@ benchmarks:
 
   nezha    root-cause ranking on Nezha's TrainTicket faults (FSE 2023): the data
            set's traces, logs and metrics as OTel SDKs would export them, through
-           engine::Engine (learn on the fault-free data, then each of the 45
-           faults from that state), scored by AS@k at service level.
+           engine::Engine, online: each of the 45 faults is judged by an engine
+           that learned its day in time order up to the fault's window (never
+           from later data), scored by AS@k at service level.
            Last line: nezha as1=<x> as3=<y> as5=<z> (percent)
            Environment (defaults in brackets):
              AUGUR_NEZHA_ARCHIVE  the data set [$ROOT/../shared/data/nezha/trainticket.tar.zst]
@@ -132,7 +135,7 @@ listen_addr() {
 # AUGUR_PID, OTLP_HTTP_ADDR and API_ADDR.
 start_augur() {
   WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/augur-bench.XXXXXX")
-  "$BUILD_DIR/augur" serve --data-dir "$WORK_DIR/data" --otlp-grpc-addr 127.0.0.1:0 \
+  "${AUGUR_BIN:-$BUILD_DIR/augur}" serve --data-dir "$WORK_DIR/data" --otlp-grpc-addr 127.0.0.1:0 \
     --otlp-http-addr 127.0.0.1:0 --http-addr 127.0.0.1:0 2>"$WORK_DIR/augur.log" &
   AUGUR_PID=$!
   for _ in $(seq 300); do
@@ -161,8 +164,15 @@ bench_ingest() {
   local duration=${INGEST_DURATION:-20} warmup=${INGEST_WARMUP:-5} connections=${INGEST_CONNECTIONS:-2}
   local batch=${INGEST_BATCH:-512} gzip=${INGEST_GZIP:-0.5} pool=${INGEST_POOL:-64}
 
-  log "ingest: building augur and otlp_load (Release, $BUILD_DIR)"
-  build augur otlp_load
+  if [[ -n "${INGEST_AUGUR:-}" ]]; then
+    [[ -x "$INGEST_AUGUR" ]] || die "INGEST_AUGUR=$INGEST_AUGUR is not an executable"
+    log "ingest: building otlp_load (Release, $BUILD_DIR); augur is $INGEST_AUGUR"
+    build otlp_load
+    AUGUR_BIN=$INGEST_AUGUR
+  else
+    log "ingest: building augur and otlp_load (Release, $BUILD_DIR)"
+    build augur otlp_load
+  fi
   start_augur
   log "ingest: augur pid $AUGUR_PID, otlp_http $OTLP_HTTP_ADDR, api $API_ADDR"
 
@@ -208,7 +218,7 @@ bench_ingest() {
   local cpu_s
   cpu_s=$(awk -v t="$ticks" -v hz="$hz" 'BEGIN {printf "%.2f", t / hz}')
 
-  echo "ingest: $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)), commit $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
+  echo "ingest: $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)), commit $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)${INGEST_AUGUR:+, augur $INGEST_AUGUR}"
   echo "ingest: connections=$connections batch_spans=$batch gzip_share=$(kv "$r" gzip_share) pool_bodies=$pool" \
     "body_bytes_plain=$(kv "$r" body_bytes_plain) body_bytes_gzip=$(kv "$r" body_bytes_gzip)"
   echo "ingest: duration_s=$(kv "$r" duration_s) requests=$(kv "$r" requests) retries_429=$(kv "$r" retries)" \

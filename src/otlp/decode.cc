@@ -10,7 +10,9 @@
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "otlp/decode_common.h"
 #include "otlp/json.h"
+#include "otlp/trace_wire.h"
 
 namespace augur::otlp {
 namespace {
@@ -27,80 +29,17 @@ namespace collector_logs = opentelemetry::proto::collector::logs::v1;
 template <typename T>
 using Repeated = google::protobuf::RepeatedPtrField<T>;
 
-// Arrays and key-value lists may nest this deep inside an attribute value or
-// log body. The conversion recurses once per level, so the limit bounds stack
-// use for messages that did not come through our parser (gRPC hands us
-// messages that protobuf let nest up to 100 levels).
-constexpr int kMaxValueNesting = 32;
-constexpr const char* kTooDeep = "attribute value nested deeper than 32 levels";
-constexpr const char* kLogTooDeep = "attribute value or body nested deeper than 32 levels";
-
-// How many problems the error message names; the count covers all of them.
-constexpr int kMaxNamedProblems = 5;
-
-// The request's field names for each level, to say where a problem is in
-// terms the sender can look up.
-struct FieldNames {
-  const char* resources;
-  const char* scopes;
-  const char* items;
-};
-constexpr FieldNames kTraceFields{"resource_spans", "scope_spans", "spans"};
-constexpr FieldNames kMetricFields{"resource_metrics", "scope_metrics", "metrics"};
-constexpr FieldNames kLogFields{"resource_logs", "scope_logs", "log_records"};
-
-// Where something is in a request. -1 means "not down to this level": a
-// problem with a resource's own fields has scope == -1, and so on.
-struct Position {
-  const FieldNames* fields;
-  int resource = -1;
-  int scope = -1;
-  int item = -1;
-  int point = -1;  // metrics: index into the metric's data_points
-
-  std::string ToString() const {
-    std::string s = std::string(fields->resources) + "[" + std::to_string(resource) + "]";
-    if (scope < 0) return s + ".resource";
-    s += std::string(".") + fields->scopes + "[" + std::to_string(scope) + "]";
-    if (item < 0) return s + ".scope";
-    s += std::string(".") + fields->items + "[" + std::to_string(item) + "]";
-    if (point >= 0) s += ".data_points[" + std::to_string(point) + "]";
-    return s;
-  }
-};
-
-// Counts rejected items and describes the first few problems. Messages only
-// ever hold our own text and numbers, never the sender's strings, so their
-// length stays bounded whatever the request contains.
-class Rejections {
- public:
-  Rejections(const char* singular, const char* plural) : singular_(singular), plural_(plural) {}
-
-  void Add(int64_t count, const Position& where, std::string_view problem) {
-    if (count <= 0) return;
-    count_ += count;
-    if (++problems_ > kMaxNamedProblems) return;
-    if (!details_.empty()) details_ += "; ";
-    details_ += where.ToString();
-    details_ += ": ";
-    details_ += problem;
-  }
-
-  void Finish(DecodeResult* result) const {
-    result->rejected = count_;
-    if (count_ == 0) return;
-    result->error_message =
-        "rejected " + std::to_string(count_) + " " + (count_ == 1 ? singular_ : plural_) + ": " + details_;
-    if (problems_ > kMaxNamedProblems) result->error_message += "; ...";
-  }
-
- private:
-  const char* singular_;
-  const char* plural_;
-  int64_t count_ = 0;
-  int problems_ = 0;
-  std::string details_;
-};
+using internal::FieldNames;
+using internal::kLogFields;
+using internal::kLogTooDeep;
+using internal::kMaxValueNesting;
+using internal::kMetricFields;
+using internal::kTooDeep;
+using internal::kTraceFields;
+using internal::Position;
+using internal::Rejections;
+using internal::ToSpanKind;
+using internal::ToStatusCode;
 
 // ---- Values ----
 
@@ -149,10 +88,6 @@ bool ConvertAttributes(const Repeated<common_pb::KeyValue>& in, model::Attribute
 template <size_t N>
 void CopyId(const std::string& bytes, std::array<uint8_t, N>* id) {
   std::copy(bytes.begin(), bytes.end(), id->begin());
-}
-
-bool IsAllZero(const std::string& bytes) {
-  return bytes.find_first_not_of('\0') == std::string::npos;
 }
 
 std::string WrongLength(const char* field, size_t got, const char* want) {
@@ -253,24 +188,8 @@ void ForEachItem(const Repeated<ResourceX>& resources, const FieldNames& fields,
 
 // The reason a span is invalid, or "" when it is valid.
 std::string SpanProblem(const trace_pb::Span& span) {
-  if (span.trace_id().size() != 16) return WrongLength("trace_id", span.trace_id().size(), "16");
-  if (IsAllZero(span.trace_id())) return "trace_id is all zero";
-  if (span.span_id().size() != 8) return WrongLength("span_id", span.span_id().size(), "8");
-  if (IsAllZero(span.span_id())) return "span_id is all zero";
-  if (!span.parent_span_id().empty() && span.parent_span_id().size() != 8) {
-    return WrongLength("parent_span_id", span.parent_span_id().size(), "0 or 8");
-  }
-  if (span.start_time_unix_nano() == 0) return "start_time_unix_nano is 0";
-  if (span.end_time_unix_nano() < span.start_time_unix_nano()) return "end_time_unix_nano is before start";
-  return {};
-}
-
-model::SpanKind ToSpanKind(int kind) {
-  return kind >= 0 && kind <= 5 ? static_cast<model::SpanKind>(kind) : model::SpanKind::kUnspecified;
-}
-
-model::StatusCode ToStatusCode(int code) {
-  return code >= 0 && code <= 2 ? static_cast<model::StatusCode>(code) : model::StatusCode::kUnset;
+  return internal::SpanProblem(span.trace_id(), span.span_id(), span.parent_span_id(), span.start_time_unix_nano(),
+                               span.end_time_unix_nano());
 }
 
 // Fills `out` from a valid span; false when a value nests too deep.
@@ -579,6 +498,13 @@ const char* SignalName(Signal signal) {
 }
 
 StatusOr<DecodeResult> Decode(Signal signal, Encoding encoding, std::string_view body) {
+  // Trace protobuf is most of what augur receives: read straight from the
+  // wire, without building the request's messages first (docs/benchmarks.md).
+  if (signal == Signal::kTraces && encoding == Encoding::kProtobuf) return DecodeTracesFromWire(body);
+  return DecodeViaMessages(signal, encoding, body);
+}
+
+StatusOr<DecodeResult> DecodeViaMessages(Signal signal, Encoding encoding, std::string_view body) {
   switch (signal) {
     case Signal::kTraces: return DecodeRequest<collector_trace::ExportTraceServiceRequest>(encoding, body);
     case Signal::kMetrics: return DecodeRequest<collector_metrics::ExportMetricsServiceRequest>(encoding, body);
