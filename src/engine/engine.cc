@@ -46,6 +46,26 @@ class Engine::View final : public insight::TopologyView {
     }
     return s;
   }
+  std::vector<insight::OperationTime> SelfTimes(const std::string& service, uint64_t from_ns,
+                                                uint64_t to_ns) const override {
+    std::vector<insight::OperationTime> out;
+    for (const auto& [operation, kind] : t_.OperationsOf(service)) {
+      if (kind == model::SpanKind::kClient || kind == model::SpanKind::kProducer) continue;
+      const auto w = t_.OperationWindow(service, operation, kind, from_ns, to_ns);
+      if (w.cell.count == 0) continue;
+      if (!out.empty() && out.back().operation == operation) continue;  // one name, two kinds: the first
+      out.push_back({operation, w.cell.count, w.cell.a.Quantile(0.5)});
+    }
+    return out;
+  }
+  insight::CallTime CallsBetween(const std::string& caller, const std::string& callee, uint64_t from_ns,
+                                 uint64_t to_ns) const override {
+    const auto w = t_.EdgeWindow(caller, callee, std::nullopt, from_ns, to_ns);
+    insight::CallTime c;
+    c.count = w.cell.count;
+    if (c.count > 0) c.median_ms = w.cell.a.Quantile(0.5);
+    return c;
+  }
 
  private:
   const topology::TopologyBuilder& t_;

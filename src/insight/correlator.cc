@@ -194,7 +194,7 @@ void Correlator::Rank(Open* open, const TopologyView& topology) {
   std::vector<model::Anomaly> anomalies;
   anomalies.reserve(in.anomalies.size());
   for (const auto& m : in.anomalies) anomalies.push_back(m.anomaly);
-  RankingOptions ro{options_.event_lookback_ns, options_.event_slack_ns, options_.split_baseline_ns};
+  RankingOptions ro{options_.event_lookback_ns, options_.event_slack_ns, options_.split_baseline_ns, {}};
   const EventLookup lookup = [this](const std::string& service, uint64_t onset) { return EventsNear(service, onset); };
   const Ranking r = insight::Rank(anomalies, lookup, topology, ro, open->last_activity_ns);
 

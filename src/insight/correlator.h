@@ -37,6 +37,13 @@
 //  - own evidence: a slow node whose own CPU use rose, or that logged
 //    errors (ERROR/FATAL patterns, error keywords, 5xx), weighs as a cause,
 //    and like grown self time this outweighs a slow callee;
+//  - differential (ranking_differential.h): every service near the
+//    insight's anomalies is compared between the minutes before its first
+//    onset and the time since; a clear rise of its own (self) time, or of
+//    the calls to it while its server time stayed, is evidence and makes it
+//    a candidate even with no anomaly of its own (traffic too thin for its
+//    detectors); a slow node whose own time did not grow above it is
+//    penalised;
 //  - errors: the deepest node whose errors rose;
 //  - change events: a change on the node's service (or on the service that
 //    owns a dependency call) in [onset - event_lookback, onset + event_slack]

@@ -87,6 +87,8 @@ struct Candidate {
   // service's network (NetworkFinding), and the sentence saying so.
   std::vector<const model::Anomaly*> via_network;
   std::string network_sentence, network_operation;
+  // The differential stage's clearest rise on this service, if any.
+  std::optional<Rise> rise;
   void Add(double weight, std::string sentence) {
     score += weight;
     evidence.emplace_back(weight, std::move(sentence));
@@ -254,6 +256,26 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
     network_callee[&a] = f->callee;
   }
 
+  // Where time grew around the group since it started, anomaly or not: a
+  // service whose own time (or the way to it) grew clearly is a candidate
+  // even when its traffic is too thin for its detectors to speak.
+  std::vector<std::string> rising;  // services with a rise, largest first
+  if (options.differential.hops > 0) {
+    std::vector<NodeRef> seeds;
+    for (const model::Anomaly& a : anomalies) seeds.push_back(OwnNode(a));
+    for (Rise& rise : FindRises(seeds, topology, first_onset, now_ns, options.differential)) {
+      const NodeRef key{rise.service, "", false};
+      Candidate& c = candidates[key];
+      if (c.anomalies.empty() && c.via_network.empty()) {
+        c.node = key;
+        c.owner = rise.service;
+        c.onset_ns = first_onset;
+      }
+      rising.push_back(rise.service);
+      c.rise = std::move(rise);
+    }
+  }
+
   for (auto& [key, c] : candidates) {
     // The strongest anomaly names the operation, preferring server-side ones.
     const model::Anomaly* best = nullptr;
@@ -262,20 +284,25 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
       const bool best_server = best != nullptr && best->series.Attribute("peer").empty();
       if (best == nullptr || (server && !best_server) || (server == best_server && a->score > best->score)) best = a;
     }
-    if (best == nullptr) {  // known only by its callers' calls (network)
+    if (best == nullptr && !c.via_network.empty()) {  // known only by its callers' calls (network)
       best = c.via_network.front();
       c.operation = c.network_operation;
-    } else {
+    } else if (best != nullptr) {
       c.operation = best->series.operation;
+    } else {  // known only by the differential stage
+      c.operation = c.rise->operation;
     }
-    c.score = best->score;  // the detector's own confidence is the floor of the evidence
+    // The detector's own confidence is the floor of the evidence.
+    c.score = best != nullptr ? best->score : 0;
 
     // Onset order: a cause precedes its symptoms (buckets are 5-10 s, so
     // onsets within one bucket tie).
-    const double lag_s = static_cast<double>(c.onset_ns - first_onset) / kNsPerSecond;
-    c.Add(std::exp(-lag_s / 30.0),
-          lag_s < 1 ? "its anomaly started first"
-                    : "its anomaly started " + Seconds(c.onset_ns - first_onset) + " after the first one");
+    if (best != nullptr) {
+      const double lag_s = static_cast<double>(c.onset_ns - first_onset) / kNsPerSecond;
+      c.Add(std::exp(-lag_s / 30.0),
+            lag_s < 1 ? "its anomaly started first"
+                      : "its anomaly started " + Seconds(c.onset_ns - first_onset) + " after the first one");
+    }
 
     // Graph position: an anomalous callee of the same kind explains this node.
     int explained_by = 0;
@@ -329,13 +356,21 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
         break;
       }
     }
+    // The differential stage: its own time, or the way to it, grew clearly
+    // since the group started (like self time, and more the clearer the
+    // rise; not counted twice when the self-time split said so already).
+    bool own_rise = false;
+    if (c.rise && !self_grew) {
+      own_rise = c.rise->caller.empty();
+      c.Add(1.5 + 0.5 * std::min(1.0, std::log10(std::max(c.rise->Ratio(), 1.0)) / 2), c.rise->sentence);
+    }
     // Evidence of its own next to its slowness: its CPU use rose, or it
     // logged errors. A slow service whose own resources or logs changed is
     // more likely where the time goes than one that only waits on others,
     // so, like its self time, this outweighs a slow callee.
     bool own_evidence = false;
     if (!key.dependency) {
-      bool slow = self_grew;
+      bool slow = self_grew || own_rise;
       const model::Anomaly *cpu = nullptr, *errors = nullptr;
       for (const model::Anomaly* a : c.anomalies) {
         slow = slow || (LatencyUp(*a) && a->series.Attribute("peer").empty());
@@ -347,6 +382,22 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
       own_evidence = slow && (cpu != nullptr || errors != nullptr);
     }
 
+    // A slow node none of whose own time grew, above a service whose own
+    // time did: it waits on that service.
+    std::string rising_below;
+    if (!self_grew && !own_evidence && !own_rise && explained_by == 0) {
+      for (const model::Anomaly* a : c.anomalies) {
+        if (!Propagates(a->kind) || a->direction != "up") continue;
+        for (const std::string& below : ServicesBelow(OwnNode(*a), topology, options.differential.hops)) {
+          if (below != c.owner && std::find(rising.begin(), rising.end(), below) != rising.end() &&
+              (rising_below.empty() || std::find(rising.begin(), rising.end(), below) <
+                                           std::find(rising.begin(), rising.end(), rising_below))) {
+            rising_below = below;
+          }
+        }
+      }
+    }
+
     // Calls of its own whose time went to the callee's network.
     std::string slow_network;
     for (const model::Anomaly* x : c.anomalies) {
@@ -356,6 +407,8 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
       c.Add(-1.0, "it calls " + callee_name + ", which shows the same kind of anomaly");
     } else if (!slow_network.empty() && !self_grew && !own_evidence) {
       c.Add(-1.0, "its calls to " + slow_network + " slowed down on the way, not in its own code");
+    } else if (!rising_below.empty()) {
+      c.Add(-1.0, "it calls " + rising_below + ", where the time rose while its own did not");
     } else if (explained_by == 0 && !c.anomalies.empty()) {
       c.Add(0.5, "nothing it calls shows the same anomaly");
     }
@@ -409,7 +462,9 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
   rc.service = win->owner;
   rc.operation = win->operation;
   rc.dependency = win->node.dependency ? win->node.service : "";
-  rc.kind = win->anomalies.empty() ? win->via_network.front()->kind : win->anomalies.front()->kind;
+  rc.kind = !win->anomalies.empty()     ? win->anomalies.front()->kind
+            : !win->via_network.empty() ? win->via_network.front()->kind
+                                        : "latency";  // a rise of time found by the differential stage
   for (const model::Anomaly* a : win->anomalies) {
     if (a->score > 0 && Propagates(a->kind)) {
       rc.kind = a->kind;

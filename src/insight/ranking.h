@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "insight/ranking_differential.h"
 #include "insight/topology_view.h"
 #include "model/anomaly.h"
 #include "model/change_event.h"
@@ -21,6 +22,9 @@ struct RankingOptions {
   uint64_t event_lookback_ns = 0;
   uint64_t event_slack_ns = 0;
   uint64_t split_baseline_ns = 0;
+  // Where time grew near the group since its first onset, anomaly or not
+  // (ranking_differential.h); hops 0 turns the stage off.
+  DifferentialOptions differential;
 };
 
 // Events of `service` with time in [onset - lookback, onset + slack], oldest first.

@@ -32,6 +32,21 @@ struct TimeSplit {
   double downstream_ms = 0;
 };
 
+// The self time of one operation over an event-time window: requests and
+// their median own time (ms), its children's time left out.
+struct OperationTime {
+  std::string operation;
+  uint64_t count = 0;
+  double self_ms = 0;
+};
+
+// Calls from one service to another over an event-time window: how many,
+// and their median duration as the caller saw them (ms).
+struct CallTime {
+  uint64_t count = 0;
+  double median_ms = 0;
+};
+
 class TopologyView {
  public:
   virtual ~TopologyView() = default;
@@ -48,6 +63,20 @@ class TopologyView {
   // The self/downstream split of (service, operation) over [from, to); count 0 when unknown.
   virtual TimeSplit Split(const std::string& service, const std::string& operation, uint64_t from_ns,
                           uint64_t to_ns) const = 0;
+  // The self time of each operation `service` runs itself (server, consumer
+  // and internal spans; its client spans' self time is the calls' overhead
+  // on the way, see CallsBetween) over [from, to), sorted by operation;
+  // operations without requests in the window are left out. Bounded by the
+  // topology's operation cap. Empty when unknown (the default).
+  virtual std::vector<OperationTime> SelfTimes(const std::string& /*service*/, uint64_t /*from_ns*/,
+                                               uint64_t /*to_ns*/) const {
+    return {};
+  }
+  // Calls from `caller` to the service `callee` over [from, to); count 0 when unknown (the default).
+  virtual CallTime CallsBetween(const std::string& /*caller*/, const std::string& /*callee*/, uint64_t /*from_ns*/,
+                                uint64_t /*to_ns*/) const {
+    return {};
+  }
 };
 
 // A view that knows nothing: correlation falls back to services and onsets.

@@ -213,6 +213,19 @@ WindowStats ServiceGraph::OperationWindow(std::string_view service, std::string_
   return w;
 }
 
+std::vector<std::pair<std::string, model::SpanKind>> ServiceGraph::OperationsOf(std::string_view service) const {
+  std::vector<std::pair<std::string, model::SpanKind>> out;
+  const uint32_t s = names_->Find(service);
+  if (s == kNoName) return out;
+  for (const auto& [key, op] : operations_) {
+    if (static_cast<uint32_t>(key >> 32) != s) continue;
+    out.emplace_back(std::string(Name(static_cast<uint32_t>(key >> 3) & 0x1fffffff)),
+                     static_cast<model::SpanKind>(key & 7));
+  }
+  std::sort(out.begin(), out.end());  // hash order is not an order
+  return out;
+}
+
 WindowStats ServiceGraph::EdgeWindow(std::string_view from, std::string_view to,
                                      std::optional<std::string_view> operation, uint64_t from_ns,
                                      uint64_t to_ns) const {

@@ -120,6 +120,9 @@ class ServiceGraph {
   // span kinds added up when `kind` is empty. Unknown names: empty stats.
   WindowStats OperationWindow(std::string_view service, std::string_view operation, std::optional<model::SpanKind> kind,
                               uint64_t from_ns, uint64_t to_ns) const;
+  // The operations of `service` and their span kinds, sorted by (name,
+  // kind); at most max_operations (the graph's own cap). Unknown: empty.
+  std::vector<std::pair<std::string, model::SpanKind>> OperationsOf(std::string_view service) const;
   // Buckets of the edges from → to (any target kind), of one operation or
   // all added up, starting in [from, to).
   WindowStats EdgeWindow(std::string_view from, std::string_view to, std::optional<std::string_view> operation,

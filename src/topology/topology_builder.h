@@ -130,6 +130,11 @@ class TopologyBuilder {
                               uint64_t from_ns, uint64_t to_ns) const {
     return graph_.OperationWindow(service, operation, kind, from_ns, to_ns);
   }
+  // The operations `service`'s spans were recorded under, with their kinds
+  // (see ServiceGraph::OperationsOf).
+  std::vector<std::pair<std::string, model::SpanKind>> OperationsOf(std::string_view service) const {
+    return graph_.OperationsOf(service);
+  }
   // Calls from → to (cell.a is their duration, ms).
   WindowStats EdgeWindow(std::string_view from, std::string_view to, std::optional<std::string_view> operation,
                          uint64_t from_ns, uint64_t to_ns) const {

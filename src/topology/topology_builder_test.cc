@@ -126,6 +126,14 @@ TEST(TopologyBuilderTest, GatewayWriterRedis) {
   EXPECT_EQ(t.nodes[2].name, "writer");
   EXPECT_TRUE(t.nodes[2].traced);
 
+  // The operations a service's spans were recorded under, by name and kind.
+  const auto writer_ops = b.OperationsOf("writer");
+  ASSERT_EQ(writer_ops.size(), 2u);
+  EXPECT_EQ(writer_ops[0], std::make_pair(std::string("POST /items"), SpanKind::kServer));
+  EXPECT_EQ(writer_ops[1], std::make_pair(std::string("SET"), SpanKind::kClient));
+  EXPECT_TRUE(b.OperationsOf("redis/items").empty());  // named by callers only
+  EXPECT_TRUE(b.OperationsOf("nobody").empty());
+
   TopologyStats s = b.stats();
   EXPECT_EQ(s.traces.traces_completed, static_cast<uint64_t>(kTraces));
   EXPECT_EQ(s.orphan_spans, 0u);

@@ -1,0 +1,201 @@
+#include "insight/ranking_differential.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "insight/ranking.h"
+
+namespace augur::insight {
+namespace {
+
+constexpr uint64_t kS = 1'000'000'000;
+constexpr uint64_t kStart = 1'800'000'000 * kS;  // the group's first onset
+constexpr uint64_t kNow = kStart + 120 * kS;
+
+// front GET /a → mid GET /m → back GET /b (each through its client span
+// "HTTP GET"); side GET /s is called by front too. Every number is given
+// per window: before the start or after it.
+class Graph : public TopologyView {
+ public:
+  std::vector<NodeRef> Callees(const std::string& service, const std::string& operation) const override {
+    auto it = callees_.find({service, operation, false});
+    return it == callees_.end() ? std::vector<NodeRef>{} : it->second;
+  }
+  std::vector<NodeRef> Callers(const std::string& service, const std::string& operation) const override {
+    std::vector<NodeRef> out;
+    for (const auto& [from, to] : callees_) {
+      for (const NodeRef& n : to) {
+        if (n.service == service && n.operation == operation) out.push_back(from);
+      }
+    }
+    return out;
+  }
+  std::string ServiceBehindPeer(const std::string&, const std::string&) const override { return ""; }
+  TimeSplit Split(const std::string& service, const std::string& operation, uint64_t from, uint64_t) const override {
+    auto it = server_.find(service + " " + operation);
+    if (it == server_.end()) return {};
+    const double ms = from < kStart ? it->second.first : it->second.second;
+    return {20, ms, 0};
+  }
+  std::vector<OperationTime> SelfTimes(const std::string& service, uint64_t from, uint64_t) const override {
+    std::vector<OperationTime> out;
+    for (const auto& [key, t] : self_) {
+      if (key.first != service) continue;
+      const auto& [count, ms] = from < kStart ? t.first : t.second;
+      if (count > 0) out.push_back({key.second, count, ms});
+    }
+    return out;
+  }
+  CallTime CallsBetween(const std::string& caller, const std::string& callee, uint64_t from, uint64_t) const override {
+    auto it = calls_.find({caller, callee});
+    if (it == calls_.end()) return {};
+    const auto& [count, ms] = from < kStart ? it->second.first : it->second.second;
+    return {count, ms};
+  }
+
+  using Side = std::pair<uint64_t, double>;  // (requests, median ms)
+  std::map<NodeRef, std::vector<NodeRef>> callees_ = {
+      {{"front", "GET /a", false}, {{"front", "HTTP GET", false}, {"mid", "GET /m", false}, {"side", "GET /s", false}}},
+      {{"front", "HTTP GET", false}, {{"mid", "GET /m", false}, {"side", "GET /s", false}}},
+      {{"mid", "GET /m", false}, {{"mid", "HTTP GET", false}, {"back", "GET /b", false}}},
+      {{"mid", "HTTP GET", false}, {{"back", "GET /b", false}}},
+  };
+  std::map<std::pair<std::string, std::string>, std::pair<Side, Side>> self_;
+  std::map<std::pair<std::string, std::string>, std::pair<Side, Side>> calls_;
+  std::map<std::string, std::pair<double, double>> server_;  // total server time before, after
+};
+
+model::Anomaly Slow(const std::string& id, const std::string& service, const std::string& operation) {
+  model::Anomaly a;
+  a.id = id;
+  a.series.service = service;
+  a.series.operation = operation;
+  a.kind = "latency";
+  a.direction = "up";
+  a.unit = "ms";
+  a.score = 0.8;
+  a.onset_ns = kStart;
+  a.before = 40;
+  a.observed = 400;
+  return a;
+}
+
+TEST(DifferentialTest, NeighbourhoodFollowsCallersAndCalleesTwoHops) {
+  Graph g;
+  const auto from_mid = Neighbourhood({{"mid", "GET /m", false}}, g, 2, 64);
+  EXPECT_EQ(from_mid.front(), "mid");
+  for (const char* s : {"front", "back"}) EXPECT_NE(std::find(from_mid.begin(), from_mid.end(), s), from_mid.end());
+  // One hop up from back reaches mid's operations only.
+  const auto from_back = Neighbourhood({{"back", "GET /b", false}}, g, 1, 64);
+  EXPECT_EQ(from_back, (std::vector<std::string>{"back", "mid"}));
+  EXPECT_EQ(Neighbourhood({{"back", "GET /b", false}}, g, 2, 1), std::vector<std::string>{"back"});  // capped
+  EXPECT_EQ(ServicesBelow({"front", "GET /a", false}, g, 2), (std::vector<std::string>{"mid", "side", "back"}));
+}
+
+TEST(DifferentialTest, AClearSelfTimeRiseIsFoundWithoutAnAnomaly) {
+  Graph g;
+  g.self_[{"back", "GET /b"}] = {{60, 4}, {12, 180}};
+  g.self_[{"mid", "GET /m"}] = {{60, 2}, {12, 2.2}};  // flat
+  const auto rises = FindRises({{"front", "GET /a", false}}, g, kStart, kNow, {});
+  ASSERT_EQ(rises.size(), 1u);
+  EXPECT_EQ(rises[0].service, "back");
+  EXPECT_EQ(rises[0].operation, "GET /b");
+  EXPECT_TRUE(rises[0].caller.empty());
+  EXPECT_NE(rises[0].sentence.find("self time of back's GET /b rose from 4.0 ms to 180 ms (60 → 12 requests)"),
+            std::string::npos)
+      << rises[0].sentence;
+}
+
+TEST(DifferentialTest, ARiseMustBeRelativeAbsoluteAndOnEnoughRequests) {
+  DifferentialOptions o;
+  for (const auto& [before, after, expect] : std::vector<std::tuple<Graph::Side, Graph::Side, bool>>{
+           {{60, 0.2}, {12, 0.9}, false},                // ×4.5 but +0.7 ms: noise in absolute terms
+           {{60, 100}, {12, 140}, false},                // +40 ms but ×1.4: noise in relative terms
+           {{60, 4}, {o.min_requests - 1, 180}, false},  // too few requests after
+           {{o.min_requests - 1, 4}, {12, 180}, false},  // too few before
+           {{o.min_requests, 4}, {o.min_requests, 180}, true},
+       }) {
+    Graph g;
+    g.self_[{"back", "GET /b"}] = {before, after};
+    EXPECT_EQ(FindRises({{"back", "GET /b", false}}, g, kStart, kNow, o).size(), expect ? 1u : 0u)
+        << before.second << " → " << after.second;
+  }
+}
+
+TEST(DifferentialTest, SlowerCallsToAnUnchangedServerBlameTheWayToIt) {
+  Graph g;
+  g.calls_[{"front", "side"}] = {{30, 12}, {10, 300}};
+  g.server_["side GET /s"] = {10, 11};
+  auto rises = FindRises({{"front", "GET /a", false}}, g, kStart, kNow, {});
+  ASSERT_EQ(rises.size(), 1u);
+  EXPECT_EQ(rises[0].service, "side");
+  EXPECT_EQ(rises[0].caller, "front");
+  EXPECT_NE(rises[0].sentence.find("while side's server time did not (10.0 ms → 11.0 ms)"), std::string::npos)
+      << rises[0].sentence;
+
+  // The server itself took the time: not the way to it.
+  g.server_["side GET /s"] = {10, 290};
+  EXPECT_TRUE(FindRises({{"front", "GET /a", false}}, g, kStart, kNow, {}).empty());
+  // Unknown server time is no evidence.
+  g.server_.clear();
+  EXPECT_TRUE(FindRises({{"front", "GET /a", false}}, g, kStart, kNow, {}).empty());
+}
+
+TEST(DifferentialTest, ACallerWhoseCallsToSeveralServicesSlowedDownIsTheSlowEnd) {
+  Graph g;
+  g.calls_[{"front", "side"}] = {{30, 12}, {10, 300}};
+  g.calls_[{"front", "mid"}] = {{30, 20}, {10, 310}};
+  g.server_["side GET /s"] = {10, 11};
+  g.server_["mid GET /m"] = {18, 18};
+  const auto rises = FindRises({{"front", "GET /a", false}}, g, kStart, kNow, {});
+  ASSERT_EQ(rises.size(), 1u);
+  EXPECT_EQ(rises[0].service, "front");
+  EXPECT_EQ(rises[0].caller, "front");
+  EXPECT_NE(rises[0].sentence.find("on front's side: its calls to or from 2 services slowed down"), std::string::npos)
+      << rises[0].sentence;
+}
+
+TEST(DifferentialTest, RankingPutsTheServiceWhoseOwnTimeRoseAboveItsSlowCaller) {
+  Graph g;
+  g.self_[{"back", "GET /b"}] = {{60, 4}, {12, 180}};
+  g.self_[{"front", "GET /a"}] = {{60, 1}, {12, 1.1}};
+  const std::vector<model::Anomaly> anomalies = {Slow("a1", "front", "GET /a")};
+  auto no_events = [](const std::string&, uint64_t) { return std::vector<const model::ChangeEvent*>{}; };
+  RankingOptions options;
+  options.split_baseline_ns = 300 * kS;
+  const Ranking r = Rank(anomalies, no_events, g, options, kNow);
+  ASSERT_EQ(r.candidates.size(), 2u);
+  EXPECT_EQ(r.candidates[0].service, "back");
+  EXPECT_EQ(r.candidates[1].service, "front");
+  EXPECT_EQ(r.root_cause.service, "back");
+  EXPECT_EQ(r.root_cause.operation, "GET /b");
+  EXPECT_EQ(r.root_cause.kind, "latency");
+  ASSERT_FALSE(r.root_cause.evidence.empty());
+  EXPECT_NE(r.root_cause.evidence[0].find("self time of back's GET /b"), std::string::npos);
+  EXPECT_EQ(r.roles.at("a1").first, "contextual");
+
+  // Off: only the anomaly's own service is a candidate.
+  options.differential.hops = 0;
+  const Ranking off = Rank(anomalies, no_events, g, options, kNow);
+  ASSERT_EQ(off.candidates.size(), 1u);
+  EXPECT_EQ(off.candidates[0].service, "front");
+  // And front, which waits on back, weighs less once back's rise is known.
+  EXPECT_LT(r.candidates[1].score, off.candidates[0].score);
+}
+
+TEST(DifferentialTest, RisesAreOrderedByHowClearTheyAre) {
+  Graph g;
+  g.self_[{"back", "GET /b"}] = {{60, 4}, {12, 40}};   // ×10
+  g.self_[{"side", "GET /s"}] = {{60, 4}, {12, 400}};  // ×100
+  const std::vector<model::Anomaly> anomalies = {Slow("a1", "front", "GET /a")};
+  auto no_events = [](const std::string&, uint64_t) { return std::vector<const model::ChangeEvent*>{}; };
+  const Ranking r = Rank(anomalies, no_events, g, {}, kNow);
+  ASSERT_EQ(r.candidates.size(), 3u);
+  EXPECT_EQ(r.candidates[0].service, "side");
+  EXPECT_EQ(r.candidates[1].service, "back");
+  EXPECT_GT(r.candidates[0].score, r.candidates[1].score);
+}
+
+}  // namespace
+}  // namespace augur::insight
