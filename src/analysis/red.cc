@@ -1,8 +1,9 @@
 #include "analysis/red.h"
 
 #include <algorithm>
-#include <charconv>
 #include <tuple>
+
+#include "model/span_outcome.h"
 
 namespace augur::analysis {
 
@@ -32,21 +33,6 @@ std::string Peer(const model::Attributes& a) {
     return p.empty() ? std::string(v) : std::string(v) + ":" + p;
   }
   return std::string(model::StringAttribute(a, "net.peer.name"));
-}
-
-// The HTTP status code of a span (int or numeric string), or 0.
-int64_t HttpStatus(const model::Attributes& a) {
-  for (std::string_view key : {"http.response.status_code", "http.status_code"}) {
-    const model::AnyValue* v = model::FindAttribute(a, key);
-    if (v == nullptr) continue;
-    if (const auto* i = std::get_if<int64_t>(&v->value)) return *i;
-    if (const auto* s = std::get_if<std::string>(&v->value)) {
-      int64_t code = 0;
-      auto [ptr, ec] = std::from_chars(s->data(), s->data() + s->size(), code);
-      if (ec == std::errc() && ptr == s->data() + s->size()) return code;
-    }
-  }
-  return 0;
 }
 
 }  // namespace
@@ -88,8 +74,7 @@ void RedAggregator::Add(const model::Batch& batch) {
       continue;
     }
     double duration_ms = static_cast<double>(t - span.start_time_unix_nano) / 1e6;
-    bool error = span.status_code == model::StatusCode::kError ||
-                 (span.kind == model::SpanKind::kServer && HttpStatus(span.attributes) >= 500);
+    const bool error = model::IsFailedSpan(span);
 
     const model::Resource* resource =
         span.resource_index < batch.resources.size() ? &batch.resources[span.resource_index] : nullptr;

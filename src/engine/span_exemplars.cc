@@ -1,9 +1,9 @@
 #include "engine/span_exemplars.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include "analysis/state_codec.h"
+#include "model/span_outcome.h"
 
 namespace augur::engine {
 
@@ -11,26 +11,6 @@ namespace {
 
 constexpr std::string_view kMagic = "augur.exemplars";
 constexpr uint32_t kVersion = 1;
-
-int64_t HttpStatus(const model::Attributes& attributes) {
-  for (std::string_view key : {"http.response.status_code", "http.status_code"}) {
-    const model::AnyValue* v = model::FindAttribute(attributes, key);
-    if (v == nullptr) continue;
-    if (const auto* i = std::get_if<int64_t>(&v->value)) return *i;
-    if (const auto* s = std::get_if<std::string>(&v->value)) {
-      int64_t code = 0;
-      std::from_chars(s->data(), s->data() + s->size(), code);
-      return code;
-    }
-  }
-  return 0;
-}
-
-// Failed as the RED series count errors (analysis/red.cc).
-bool Failed(const model::Span& span) {
-  return span.status_code == model::StatusCode::kError ||
-         (span.kind == model::SpanKind::kServer && HttpStatus(span.attributes) >= 500);
-}
 
 void PutExemplars(analysis::StateWriter* w, const std::vector<Exemplar>& v) {
   w->Put(static_cast<uint32_t>(v.size()));
@@ -143,7 +123,7 @@ void SpanExemplars::Add(const model::Batch& batch) {
       ++stats_.late;
       continue;
     }
-    Keep(*slice, Exemplar{span.trace_id, end, end - span.start_time_unix_nano}, Failed(span));
+    Keep(*slice, Exemplar{span.trace_id, end, end - span.start_time_unix_nano}, model::IsFailedSpan(span));
   }
 }
 

@@ -1,10 +1,10 @@
 #include "topology/topology_builder.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cstring>
 #include <tuple>
 
+#include "model/span_outcome.h"
 #include "topology/state_codec.h"
 
 namespace augur::topology {
@@ -19,21 +19,6 @@ uint64_t IdNumber(const model::SpanId& id) {
   uint64_t v;
   std::memcpy(&v, id.data(), sizeof v);
   return v;
-}
-
-// The HTTP status code of a span (int or numeric string), or 0. As analysis/red.cc.
-int64_t HttpStatus(const model::Attributes& a) {
-  for (std::string_view key : {"http.response.status_code", "http.status_code"}) {
-    const model::AnyValue* v = model::FindAttribute(a, key);
-    if (v == nullptr) continue;
-    if (const auto* i = std::get_if<int64_t>(&v->value)) return *i;
-    if (const auto* s = std::get_if<std::string>(&v->value)) {
-      int64_t code = 0;
-      auto [ptr, ec] = std::from_chars(s->data(), s->data() + s->size(), code);
-      if (ec == std::errc() && ptr == s->data() + s->size()) return code;
-    }
-  }
-  return 0;
 }
 
 // Appends "<a>" or "<a><sep><b>" to *out.
@@ -137,10 +122,7 @@ void TopologyBuilder::Add(const model::Batch& batch) {
     r.kind = static_cast<uint8_t>(span.kind) <= static_cast<uint8_t>(model::SpanKind::kConsumer)
                  ? span.kind
                  : model::SpanKind::kUnspecified;
-    if (span.status_code == model::StatusCode::kError ||
-        (r.kind == model::SpanKind::kServer && HttpStatus(span.attributes) >= 500)) {
-      r.flags |= kSpanError;
-    }
+    if (model::IsFailedSpan(span)) r.flags |= kSpanError;
     if (IsCaller(r.kind)) SetDependency(span.attributes, &r);
     assembler_.Add(span.trace_id, r);
   }
