@@ -18,7 +18,7 @@
 #                          detectors need 30 buckets of 5 s before they alert)
 #   FAULT_SECONDS=180      how long to wait for augur after the deployment
 #   HOLD_SECONDS=15        bad traffic kept on after augur found it
-#   RECOVERY_SECONDS=360   how long to wait for it to close after the rollback
+#   RECOVERY_SECONDS=480   how long to wait for it to close after the rollback
 #                          (0: roll back and stop)
 #   WRITE_RATE=5 READ_RATE=1   requests per second (POST and GET /items)
 #   DEMO_ENV=dev           the environment (demo/envs/*.json)
@@ -35,7 +35,7 @@ root="$(cd "$demo/.." && pwd)"
 BASELINE_SECONDS=${BASELINE_SECONDS:-180}
 FAULT_SECONDS=${FAULT_SECONDS:-180}
 HOLD_SECONDS=${HOLD_SECONDS:-15}
-RECOVERY_SECONDS=${RECOVERY_SECONDS:-360}
+RECOVERY_SECONDS=${RECOVERY_SECONDS:-480}
 WRITE_RATE=${WRITE_RATE:-5}
 READ_RATE=${READ_RATE:-1}
 DEMO_ENV=${DEMO_ENV:-dev}

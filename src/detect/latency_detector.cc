@@ -79,11 +79,13 @@ Verdict LatencyDetector::Update(const Options& o, const LatencyPoint& p) {
   const ShareEvidence slow_evidence =
       slow_known ? BetaBinomialEvidence(slow, count, share_a, share_b) : ShareEvidence{};
   const double z_tail = slow_known ? EvidenceZ(slow_evidence.mid) : zq[2];
-  // Capped at 1.5 times the alert level: a shift still there keeps the
+  // Capped at 1.2 times the alert level: a shift still there keeps the
   // statistic at the cap, and once it is gone (a rollback) the statistic
-  // drains to the end level in a minute or two. At four times (as the metric
-  // detector has it) the incident outlived the fault by six minutes.
-  const double cap = 1.5 * o.alert_evidence * kLn10 / (2 * o.cusum_k);
+  // drains to the end level in two to three minutes (the slow-share side
+  // drains by cusum_k a point at best, its input being >= 0). At four times
+  // (as the metric detector has it) the incident outlived the fault by six
+  // minutes and more.
+  const double cap = 1.2 * o.alert_evidence * kLn10 / (2 * o.cusum_k);
   if (quantiles_ok || slow_known) {
     median_.Add(p.time_ns, zq[0], o.cusum_k, kCusumClip, cap, n_ < 2 ? 0 : n_ - 2);
     tail_.Add(p.time_ns, std::max(0.0, z_tail), o.cusum_k, kCusumClip, cap, n_ < 2 ? 0 : n_ - 2);

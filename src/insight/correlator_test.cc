@@ -183,6 +183,34 @@ TEST(Correlator, AnEventPostedAfterTheAnomalyIsStillRelated) {
   ASSERT_EQ(out[0].related_events.size(), 1u);
 }
 
+TEST(Correlator, AQuickRollbackAfterTheOnsetIsNotTheCause) {
+  FakeTopology topo;
+  const uint64_t onset = kT0 + 600 * kS;
+  Correlator c;
+  c.OnEvent(Deploy("writer", onset - 3 * kS), topo);
+  model::ChangeEvent rollback = Deploy("writer", onset + 33 * kS);
+  rollback.id = "ev-2";
+  rollback.version = "3";
+  rollback.previous_version = "2";
+  rollback.changes = {{"INJECT_LATENCY", "true", "false"}};
+  c.OnEvent(rollback, topo);
+  c.OnAnomaly(Latency("writer", "POST /items", onset), topo);
+  auto out = Take(c);
+  ASSERT_EQ(out.size(), 1u);
+  const model::Insight& in = out[0];
+  ASSERT_EQ(in.related_events.size(), 2u);
+  EXPECT_EQ(in.related_events[0].id, "ev-1");  // the cause's event first
+  bool names_deploy = false, names_rollback = false;
+  for (const auto& e : in.root_cause.evidence) {
+    names_deploy |= e.find("ev-1") != std::string::npos;
+    names_rollback |= e.find("ev-2") != std::string::npos;
+  }
+  EXPECT_TRUE(names_deploy);
+  EXPECT_FALSE(names_rollback);
+  ASSERT_FALSE(in.recommendations.empty());
+  EXPECT_NE(in.recommendations[0].name.find("ev-1"), std::string::npos) << in.recommendations[0].name;
+}
+
 TEST(Correlator, ClosesOnceAllAnomaliesEndedAndDoesNotReopen) {
   FakeTopology topo;
   const uint64_t onset = kT0 + 600 * kS;

@@ -175,6 +175,16 @@ bool ErrorLogs(const model::Anomaly& a) {
   return severity == "ERROR" || severity == "FATAL";
 }
 
+// How strongly a change at `event_ns` may explain an onset at `onset_ns`.
+// Closer is stronger: full weight within a minute before, half at ~5 min.
+// A change recorded after the onset is allowed for clock skew only, and
+// fades ten times faster: a rollback 30 s after the onset did not cause it,
+// the deployment 3 s before did.
+double EventWeight(uint64_t event_ns, uint64_t onset_ns) {
+  const double gap_s = (static_cast<double>(onset_ns) - static_cast<double>(event_ns)) / kNsPerSecond;
+  return gap_s >= 0 ? 2.0 / (1.0 + gap_s / 300.0) : 2.0 / (1.0 - gap_s / 30.0);
+}
+
 }  // namespace
 
 std::string OnsetGap(uint64_t change_ns, uint64_t onset_ns) {
@@ -423,10 +433,7 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
     double best_event = 0;
     std::string best_sentence;
     for (const model::ChangeEvent* e : c.events) {
-      const double gap_s = (static_cast<double>(c.onset_ns) - static_cast<double>(e->time_ns)) / kNsPerSecond;
-      // Closer is stronger: full weight within a minute, half at ~5 min.
-      const double weight =
-          2.0 / (1.0 + std::max(gap_s, 0.0) / 300.0) * (key.dependency && e->service == c.owner ? 0.5 : 1.0);
+      const double weight = EventWeight(e->time_ns, c.onset_ns) * (key.dependency && e->service == c.owner ? 0.5 : 1.0);
       if (weight > best_event) {
         best_event = weight;
         const std::string what = std::string(model::ChangeTypeName(e->type)) + " " + e->id + " of " + e->service;
@@ -505,10 +512,7 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
   std::set<std::string> seen;
   std::vector<const model::ChangeEvent*> cause = win->events;
   std::stable_sort(cause.begin(), cause.end(), [&](const auto* x, const auto* y) {
-    auto gap = [&](const model::ChangeEvent* e) {
-      return e->time_ns <= win->onset_ns ? win->onset_ns - e->time_ns : e->time_ns - win->onset_ns;
-    };
-    return gap(x) < gap(y);
+    return EventWeight(x->time_ns, win->onset_ns) > EventWeight(y->time_ns, win->onset_ns);
   });
   for (const auto* e : cause) {
     if (seen.insert(e->id).second) r.cause_events.push_back(*e);
