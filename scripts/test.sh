@@ -20,4 +20,8 @@ else
   build="$root/build"
   "$root/scripts/build.sh" "$build" -DAUGUR_BUILD_BENCH=OFF
 fi
-ctest --test-dir "$build" --output-on-failure --timeout 900
+# Unit tests two at a time (they use their own temporary directories and
+# kernel-chosen ports); the end-to-end tests one at a time, since some of
+# them measure how quickly augur answers.
+ctest --test-dir "$build" --output-on-failure --timeout 900 --label-exclude integration --parallel 2
+ctest --test-dir "$build" --output-on-failure --timeout 900 --label-regex integration
