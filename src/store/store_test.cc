@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +19,7 @@
 #include <thread>
 
 #include "store/schema.h"
+#include "store/temp_store_test.h"
 
 namespace augur::store {
 namespace {
@@ -34,23 +34,7 @@ constexpr uint64_t kSecond = 1'000'000'000ULL;
 constexpr uint64_t kT0 = 1'700'000'000 * kSecond;    // event times
 constexpr uint64_t kWall = 1'800'000'000 * kSecond;  // ingest wall clock
 
-class StoreTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/augur_store_test_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::unique_ptr<Store> Open(uint64_t max_age_seconds = 0, uint64_t max_bytes = 0) {
-    auto store = Store::Open({dir_, max_age_seconds, max_bytes});
-    EXPECT_TRUE(store.ok()) << store.status().ToString();
-    return store.ok() ? std::move(*store) : nullptr;
-  }
-
-  std::string dir_;
-};
+using StoreTest = TempStoreTest;
 
 Status WriteOne(Store& store, const Batch& batch) {
   return store.Write({&batch});
@@ -697,28 +681,6 @@ TEST_F(StoreTest, OpenFailsCleanlyOnABadDirectory) {
 // versions. Some tests look into the file with SQL, as nothing else shows
 // what they check.
 
-// Runs a statement returning one integer on the store's file.
-int64_t SqlInt(const std::string& dir, const std::string& sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open_v2((dir + "/augur.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  EXPECT_EQ(sqlite3_step(stmt), SQLITE_ROW) << sql;
-  const int64_t v = sqlite3_column_int64(stmt, 0);
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return v;
-}
-
-void SqlExec(const std::string& dir, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((dir + "/augur.db").c_str(), &db), SQLITE_OK);
-  char* error = nullptr;
-  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
-  sqlite3_free(error);
-  sqlite3_close(db);
-}
-
 constexpr size_t kEpochSpans = size_t{1} << 16;  // trace_index.h
 
 // Writes `n` small spans of `traces` traces in Writes of `per_write`, each
@@ -752,7 +714,7 @@ TEST_F(StoreTest, TraceAcrossEpochsBlocksAndWrites) {
   // Write holds spans of every trace, so each trace is in every block.
   const uint32_t n = 2 * kEpochSpans + kEpochSpans / 2;
   auto by_trace = WriteMany(*store, 0, n, 5000, 20);
-  EXPECT_GE(SqlInt(dir_, "SELECT count(DISTINCT epoch) FROM span_trace_runs"), 2);
+  EXPECT_GE(SqlInt("SELECT count(DISTINCT epoch) FROM span_trace_runs"), 2);
   for (uint8_t t = 0; t < 20; ++t) {
     auto got = store->GetTrace(Trace(t));
     ASSERT_TRUE(got.ok()) << got.status().ToString();
@@ -770,7 +732,7 @@ TEST_F(StoreTest, TraceIndexSurvivesReopenMidEpoch) {
   auto store = Open();
   // Crosses into the next epoch: the one begun before the reopen is sealed.
   auto after = WriteMany(*store, kEpochSpans / 2, kEpochSpans, 3000, 15);
-  EXPECT_EQ(SqlInt(dir_, "SELECT count(DISTINCT epoch) FROM span_trace_runs"), 1);
+  EXPECT_EQ(SqlInt("SELECT count(DISTINCT epoch) FROM span_trace_runs"), 1);
   for (uint8_t t = 0; t < 15; ++t) {
     auto want = before[t];
     want.insert(want.end(), after[t].begin(), after[t].end());
@@ -892,13 +854,13 @@ TEST_F(StoreTest, RetentionDeletesTraceIndexRuns) {
   ASSERT_TRUE(store->EnforceRetention(kWall).ok());     // marks all of it
   WriteMany(*store, 2 * kEpochSpans + 10, 1000, 1000, 5);
   ASSERT_TRUE(store->EnforceRetention(kWall + 3600 * kSecond).ok());  // marks the rest
-  ASSERT_EQ(SqlInt(dir_, "SELECT count(DISTINCT epoch) FROM span_trace_runs"), 2);
+  ASSERT_EQ(SqlInt("SELECT count(DISTINCT epoch) FROM span_trace_runs"), 2);
   // Age retention in steps (each call has a time budget).
   for (int i = 0; i < 100 && store->Stats().spans > 1000; ++i) {
     ASSERT_TRUE(store->EnforceRetention(kWall + (day + 60) * kSecond).ok());
   }
   EXPECT_EQ(store->Stats().spans, 1000u);
-  EXPECT_EQ(SqlInt(dir_, "SELECT count(*) FROM span_trace_runs"), 0);
+  EXPECT_EQ(SqlInt("SELECT count(*) FROM span_trace_runs"), 0);
   auto got = store->GetTrace(Trace(3));
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->spans.size(), 200u);  // the newer Write's
@@ -910,12 +872,12 @@ TEST_F(StoreTest, CorruptBlocksAreErrors) {
   Batch b = TwoServiceBatch();
   b.spans = {SimpleSpan(0, 1, 1, kT0)};
   ASSERT_TRUE(WriteOne(*store, b).ok());
-  SqlExec(dir_, "UPDATE span_blocks SET data = substr(data, 1, length(data) - 3)");
+  SqlExec("UPDATE span_blocks SET data = substr(data, 1, length(data) - 3)");
   auto trace = store->GetTrace(Trace(1));
   ASSERT_FALSE(trace.ok());
   EXPECT_NE(trace.status().message().find("corrupt span block"), std::string::npos) << trace.status().ToString();
   EXPECT_FALSE(store->QuerySpans({}).ok());
-  SqlExec(dir_, "UPDATE span_blocks SET trace_keys = x'0102'");
+  SqlExec("UPDATE span_blocks SET trace_keys = x'0102'");
   EXPECT_FALSE(store->GetTrace(Trace(1)).ok());
 }
 
@@ -930,7 +892,7 @@ TEST_F(StoreTest, OpeningAVersion1FileDropsItsSpansOnly) {
     ASSERT_TRUE(store->EnforceRetention(kWall).ok());  // an ingest mark
   }
   // Back to version 1's span table, with a span in it.
-  SqlExec(dir_, R"sql(
+  SqlExec(R"sql(
     DROP TABLE span_blocks; DROP TABLE span_trace_runs;
     CREATE TABLE spans (id INTEGER PRIMARY KEY, trace_id BLOB NOT NULL, span_id BLOB NOT NULL, parent_span_id BLOB,
       resource_id INTEGER NOT NULL, scope_id INTEGER NOT NULL, name TEXT NOT NULL, kind INTEGER NOT NULL,
@@ -950,9 +912,9 @@ TEST_F(StoreTest, OpeningAVersion1FileDropsItsSpansOnly) {
   )sql");
   auto store = Open();
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(SqlInt(dir_, "PRAGMA user_version"), kSchemaVersion);
-  EXPECT_EQ(SqlInt(dir_, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'spans%'"), 0);
-  EXPECT_EQ(SqlInt(dir_, "SELECT max(span_blocks) FROM ingest_marks"), 0);
+  EXPECT_EQ(SqlInt("PRAGMA user_version"), kSchemaVersion);
+  EXPECT_EQ(SqlInt("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'spans%'"), 0);
+  EXPECT_EQ(SqlInt("SELECT max(span_blocks) FROM ingest_marks"), 0);
   const StoreStats stats = store->Stats();
   EXPECT_EQ(stats.spans, 0u);
   EXPECT_EQ(stats.metric_points, 6u);
@@ -967,7 +929,7 @@ TEST_F(StoreTest, OpeningAVersion1FileDropsItsSpansOnly) {
 
 TEST_F(StoreTest, OpeningALaterVersionFails) {
   { ASSERT_NE(Open(), nullptr); }
-  SqlExec(dir_, "PRAGMA user_version = " + std::to_string(kSchemaVersion + 1));
+  SqlExec("PRAGMA user_version = " + std::to_string(kSchemaVersion + 1));
   auto store = Store::Open({dir_, 0, 0});
   ASSERT_FALSE(store.ok());
   EXPECT_NE(store.status().message().find("schema version " + std::to_string(kSchemaVersion + 1)), std::string::npos)
