@@ -52,12 +52,19 @@ class ServerTest : public ::testing::Test {
       r.body = req.path_params["id"];
       reply(std::move(r));
     });
-    server_->Route("POST", "/later", [](Request& req, Reply reply) {
-      // Reply from another thread, later, as the OTLP receiver does.
-      std::thread([body = req.body, reply = std::move(reply)] {
+    server_->Route("POST", "/later", [this](Request& req, Reply reply) {
+      // Reply from another thread, later, as the OTLP receiver does. The
+      // reply holds the connection, which must not outlive the server (the
+      // receiver's replies all happen before the server stops): TearDown
+      // waits for this thread to let go of it.
+      replying_.fetch_add(1);
+      std::thread([this, body = req.body, reply = std::move(reply)]() mutable {
         Response r;
         r.body = std::to_string(body.size());
-        reply(std::move(r));
+        Reply held = std::move(reply);
+        held(std::move(r));
+        held = nullptr;
+        replying_.fetch_sub(1);
       }).detach();
     });
     server_->Route(
@@ -67,7 +74,13 @@ class ServerTest : public ::testing::Test {
     ASSERT_NE(endpoint_.port(), 0);
   }
 
+  void TearDown() override {
+    while (replying_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    server_.reset();
+  }
+
   selfmon::Registry metrics_;
+  std::atomic<int> replying_{0};
   std::unique_ptr<Server> server_;
   tcp::endpoint endpoint_;
 };
