@@ -7,6 +7,7 @@
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "otlp/nested_value_test.h"
 
 namespace augur::otlp {
 namespace {
@@ -434,18 +435,6 @@ TEST(DecodeTraces, JsonBadHexInLinkKeepsSpan) {
 }
 
 // ---- Nesting ----
-
-// An attribute value that is `levels` arrays deep around a string.
-common_pb::AnyValue NestedValue(int levels) {
-  common_pb::AnyValue value;
-  value.set_string_value("core");
-  for (int i = 0; i < levels; ++i) {
-    common_pb::AnyValue outer;
-    *outer.mutable_array_value()->add_values() = std::move(value);
-    value = std::move(outer);
-  }
-  return value;
-}
 
 TEST(DecodeNesting, ValuesUpTo32LevelsAreKept) {
   ExportTraceServiceRequest request;

@@ -12,6 +12,7 @@
 #include <random>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "otlp/nested_value_test.h"
 #include "otlp/protobuf_logging.h"
 
 namespace augur::otlp {
@@ -155,17 +156,6 @@ std::string RandomId(std::mt19937_64& rng, size_t size) {
   }
 }
 
-common_pb::AnyValue NestedArrays(int levels) {
-  common_pb::AnyValue value;
-  value.set_string_value("core");
-  for (int i = 0; i < levels; ++i) {
-    common_pb::AnyValue outer;
-    *outer.mutable_array_value()->add_values() = std::move(value);
-    value = std::move(outer);
-  }
-  return value;
-}
-
 ExportTraceServiceRequest RandomRequest(std::mt19937_64& rng) {
   ExportTraceServiceRequest request;
   for (int r = static_cast<int>(rng() % 3) + 1; r > 0; --r) {
@@ -180,7 +170,7 @@ ExportTraceServiceRequest RandomRequest(std::mt19937_64& rng) {
     if (rng() % 10 == 0) {
       auto* kv = rs->mutable_resource()->add_attributes();
       kv->set_key("deep");
-      *kv->mutable_value() = NestedArrays(33 + static_cast<int>(rng() % 3));
+      *kv->mutable_value() = NestedValue(33 + static_cast<int>(rng() % 3));
     }
     for (int s = static_cast<int>(rng() % 3); s > 0; --s) {
       auto* ss = rs->add_scope_spans();
@@ -192,7 +182,7 @@ ExportTraceServiceRequest RandomRequest(std::mt19937_64& rng) {
       if (rng() % 12 == 0) {
         auto* kv = ss->mutable_scope()->add_attributes();
         kv->set_key("deep");
-        *kv->mutable_value() = NestedArrays(31 + static_cast<int>(rng() % 4));
+        *kv->mutable_value() = NestedValue(31 + static_cast<int>(rng() % 4));
       }
       for (int i = static_cast<int>(rng() % 8); i > 0; --i) {
         auto* span = ss->add_spans();
@@ -210,7 +200,7 @@ ExportTraceServiceRequest RandomRequest(std::mt19937_64& rng) {
         if (rng() % 10 == 0) {
           auto* kv = span->add_attributes();
           kv->set_key("deep");
-          *kv->mutable_value() = NestedArrays(31 + static_cast<int>(rng() % 4));
+          *kv->mutable_value() = NestedValue(31 + static_cast<int>(rng() % 4));
         }
         span->set_dropped_attributes_count(static_cast<uint32_t>(rng() % 2));
         for (int e = static_cast<int>(rng() % 3); e > 0 && rng() % 2 == 0; --e) {
@@ -416,7 +406,7 @@ TEST_F(TraceWire, HandWrittenBodiesDecodeAlike) {
 // their edges, for attributes of spans, events, links, scopes and resources.
 TEST_F(TraceWire, NestingLimitsDecodeAlike) {
   for (int levels = 28; levels <= 50; ++levels) {
-    const std::string value = NestedArrays(levels).SerializeAsString();
+    const std::string value = NestedValue(levels).SerializeAsString();
     const std::string kv = Len(1, "deep") + Len(2, value);
     ExpectSameDecode(Request({SpanFields(Len(9, kv))}));
     ExpectSameDecode(Request({SpanFields(Len(11, Len(3, kv))), SpanFields()}));
