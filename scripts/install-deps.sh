@@ -7,7 +7,7 @@ SUDO=""
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   protobuf-compiler libprotobuf-dev protobuf-compiler-grpc libgrpc++-dev
-  libboost-dev libssl-dev zlib1g-dev libsqlite3-dev libyaml-cpp-dev
+  libboost-dev libssl-dev zlib1g-dev libdeflate-dev libsqlite3-dev libyaml-cpp-dev
   nlohmann-json3-dev libspdlog-dev libcli11-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   hey redis-server curl openssl clang-format

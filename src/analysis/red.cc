@@ -11,28 +11,51 @@ namespace {
 
 constexpr std::string_view kUnknownService = "unknown_service";
 
-// The dependency a CLIENT span calls, or "" (see red.h for the order).
-std::string Peer(const model::Attributes& a) {
+// The dependency a CLIENT span calls into *out, or "" (see red.h for the
+// order). *out is scratch reused across spans, so most calls allocate nothing.
+void Peer(const model::Attributes& a, std::string* out) {
+  out->clear();
   std::string_view v = model::StringAttribute(a, "peer.service");
-  if (!v.empty()) return std::string(v);
+  if (!v.empty()) {
+    out->append(v);
+    return;
+  }
   v = model::StringAttribute(a, "db.system");
   if (!v.empty()) {
     std::string_view ns = model::StringAttribute(a, "db.namespace");
     if (ns.empty()) ns = model::StringAttribute(a, "db.name");
-    return ns.empty() ? std::string(v) : std::string(v) + "/" + std::string(ns);
+    out->append(v);
+    if (!ns.empty()) out->append("/").append(ns);
+    return;
   }
   v = model::StringAttribute(a, "rpc.service");
   if (!v.empty()) {
     std::string_view sys = model::StringAttribute(a, "rpc.system");
-    return sys.empty() ? std::string(v) : std::string(sys) + "/" + std::string(v);
+    if (!sys.empty()) out->append(sys).append("/");
+    out->append(v);
+    return;
   }
   v = model::StringAttribute(a, "server.address");
   if (!v.empty()) {
     const model::AnyValue* port = model::FindAttribute(a, "server.port");
     std::string p = port ? AttributeString(*port) : std::string();
-    return p.empty() ? std::string(v) : std::string(v) + ":" + p;
+    out->append(v);
+    if (!p.empty()) out->append(":").append(p);
+    return;
   }
-  return std::string(model::StringAttribute(a, "net.peer.name"));
+  out->append(model::StringAttribute(a, "net.peer.name"));
+}
+
+// What determines a span's series within one batch: its resource (service
+// and version), kind, name and peer. The name's length goes first, so no two
+// (name, peer) pairs give the same bytes.
+void CacheKey(uint32_t resource_index, model::SpanKind kind, std::string_view name, std::string_view peer,
+              std::string* out) {
+  out->clear();
+  const uint32_t fixed[3] = {resource_index, static_cast<uint32_t>(kind), static_cast<uint32_t>(name.size())};
+  out->append(reinterpret_cast<const char*>(fixed), sizeof fixed);
+  out->append(name);
+  out->append(peer);
 }
 
 }  // namespace
@@ -44,6 +67,8 @@ RedAggregator::RedAggregator(RedOptions options)
              std::max(options.idle_ns, options.clock.bucket_width_ns + options.clock.allowed_lateness_ns)) {}
 
 void RedAggregator::Add(const model::Batch& batch) {
+  batch_series_.clear();
+  batch_series_epoch_ = table_.epoch();
   for (const model::Span& span : batch.spans) {
     ++stats_.spans;
     bool client = span.kind == model::SpanKind::kClient;
@@ -51,10 +76,10 @@ void RedAggregator::Add(const model::Batch& batch) {
       ++stats_.skipped_kind;
       continue;
     }
-    std::string peer;
+    peer_.clear();
     if (client) {
-      peer = Peer(span.attributes);
-      if (peer.empty()) {
+      Peer(span.attributes, &peer_);
+      if (peer_.empty()) {
         ++stats_.skipped_no_peer;
         continue;
       }
@@ -76,29 +101,52 @@ void RedAggregator::Add(const model::Batch& batch) {
     double duration_ms = static_cast<double>(t - span.start_time_unix_nano) / 1e6;
     const bool error = model::IsFailedSpan(span);
 
+    if (table_.epoch() != batch_series_epoch_) {  // slots may have been erased
+      batch_series_.clear();
+      batch_series_epoch_ = table_.epoch();
+    }
+    CacheKey(span.resource_index, span.kind, span.name, peer_, &lookup_);
+    if (auto cached = batch_series_.find(lookup_); cached != batch_series_.end()) {
+      // Exactly what the lookups below do for series already in the table.
+      Record(table_.Touch(cached->second.plain, t), *bucket, error, duration_ms);
+      if (cached->second.versioned) Record(table_.Touch(cached->second.versioned, t), *bucket, error, duration_ms);
+      ++stats_.counted;
+      continue;
+    }
+
     const model::Resource* resource =
         span.resource_index < batch.resources.size() ? &batch.resources[span.resource_index] : nullptr;
     SeriesKey key;
     key.service = resource ? resource->service_name : std::string(kUnknownService);
     key.operation = span.name;
     key.attributes.emplace_back("span.kind", model::SpanKindName(span.kind));
-    if (client) key.attributes.emplace_back("peer", std::move(peer));
+    if (client) key.attributes.emplace_back("peer", peer_);
     std::sort(key.attributes.begin(), key.attributes.end());
-    uint64_t before = table_.overflow();
-    Record(key, *bucket, t, error, duration_ms);
+    SpanSeries series;
+    series.plain = table_.FindSlot(key, t);
+    if (series.plain) Record(&series.plain->value, *bucket, error, duration_ms);
     std::string_view version = resource ? model::StringAttribute(resource->attributes, "service.version") : "";
     if (!version.empty()) {
       key.attributes.emplace_back("service.version", std::string(version));
       std::sort(key.attributes.begin(), key.attributes.end());
-      Record(key, *bucket, t, error, duration_ms);
+      series.versioned = table_.FindSlot(key, t);
+      if (series.versioned) Record(&series.versioned->value, *bucket, error, duration_ms);
     }
-    if (table_.overflow() - before < (version.empty() ? 1u : 2u)) ++stats_.counted;
+    const bool all = series.plain && (version.empty() || series.versioned);
+    if (series.plain || series.versioned) ++stats_.counted;
+    // Only a span whose series are all in the table is cached: a refused
+    // one must be asked for again (and counted as refused) next time.
+    if (all) {
+      if (table_.epoch() != batch_series_epoch_) {
+        batch_series_.clear();
+        batch_series_epoch_ = table_.epoch();
+      }
+      batch_series_.emplace(lookup_, series);
+    }
   }
 }
 
-void RedAggregator::Record(const SeriesKey& key, uint64_t bucket, uint64_t time_ns, bool error, double duration_ms) {
-  Buckets* b = table_.Find(key, time_ns);
-  if (b == nullptr) return;
+void RedAggregator::Record(Buckets* b, uint64_t bucket, bool error, double duration_ms) {
   auto it = b->open.find(bucket);
   if (it == b->open.end()) {
     it = b->open.emplace(bucket, Cell{0, 0, DDSketch(options_.relative_accuracy, options_.max_bins)}).first;

@@ -50,6 +50,8 @@
 
 #include <cstdint>
 #include <map>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "analysis/event_clock.h"
@@ -119,12 +121,27 @@ class RedAggregator {
     std::map<uint64_t, Cell> open;  // by bucket start
     bool idle() const { return open.empty(); }
   };
-  void Record(const SeriesKey& key, uint64_t bucket, uint64_t time_ns, bool error, double duration_ms);
+  using Slot = SeriesTable<Buckets>::Slot;
+  // The series one span updates: without and (when its resource has
+  // service.version) with the version.
+  struct SpanSeries {
+    Slot plain = nullptr;
+    Slot versioned = nullptr;
+  };
+  void Record(Buckets* b, uint64_t bucket, bool error, double duration_ms);
 
   RedOptions options_;
   EventClock clock_;
   SeriesTable<Buckets> table_;
   RedStats stats_;
+  // Per batch: the series of (resource index, kind, span name, peer) seen
+  // so far, so repeated spans skip building and comparing SeriesKeys (it
+  // was a tenth of ingest's CPU). Cleared with every batch and whenever the
+  // table forgets series; holds at most one entry per span of the batch.
+  std::unordered_map<std::string, SpanSeries> batch_series_;
+  uint64_t batch_series_epoch_ = 0;
+  std::string lookup_;  // scratch: the cache key
+  std::string peer_;    // scratch: a CLIENT span's dependency
 };
 
 }  // namespace augur::analysis

@@ -235,5 +235,67 @@ TEST(Red, ReplayIsIndependentOfBatchBoundaries) {
   EXPECT_GT(capped_total, 0u);
 }
 
+// RedAggregator remembers, per batch, which series a (resource, kind, name,
+// peer) goes to. Spans that differ in only one of those, or whose peer is
+// built from several attributes, must still land in their own series, with
+// the cap and idle expiry working as without the memory (one span a batch).
+TEST(Red, SeriesRememberedWithinABatchMatchOneSpanBatches) {
+  std::mt19937_64 rng(11);
+  std::vector<model::Resource> resources = {Res("a", "1"), Res("a", "2"), Res("a"), Res("b", "1")};
+  auto client = [](model::Span s, std::initializer_list<std::pair<const char*, model::AnyValue>> attrs) {
+    for (const auto& [k, v] : attrs) s.attributes.push_back({k, v});
+    return s;
+  };
+  std::vector<model::Span> spans;
+  for (int i = 0; i < 3000; ++i) {
+    const uint64_t t = kT0 + static_cast<uint64_t>(i) * 40 * kMs;
+    const uint32_t res = static_cast<uint32_t>(rng() % 5);  // 4: no such resource
+    const std::string op = (i / 1000 == 1 ? "late_op" : "op") + std::to_string(rng() % 3);
+    model::Span s = MakeSpan(res, op, model::SpanKind::kClient, t, 1 + rng() % 50, rng() % 10 == 0);
+    switch (rng() % 6) {
+      case 0: s = client(s, {{"db.system", {std::string("postgresql")}}, {"db.name", {std::string("shop")}}}); break;
+      case 1: s = client(s, {{"db.system", {std::string("postgresql")}}}); break;
+      case 2: s = client(s, {{"server.address", {std::string("cache")}}, {"server.port", {int64_t{6379}}}}); break;
+      case 3: s = client(s, {{"server.address", {std::string("cache")}}}); break;
+      case 4: s.kind = model::SpanKind::kServer; break;
+      default: s.kind = model::SpanKind::kConsumer; break;
+    }
+    spans.push_back(s);
+  }
+  auto run = [&](bool one_batch, RedOptions options, RedStats* stats) {
+    RedAggregator red(options);
+    std::vector<SeriesPoint> out;
+    for (size_t i = 0; i < spans.size();) {
+      model::Batch b;
+      b.resources = resources;
+      size_t n = one_batch ? spans.size() : 1;
+      for (size_t j = 0; j < n && i < spans.size(); ++j, ++i) b.spans.push_back(spans[i]);
+      red.Add(b);
+      red.TakeClosed(&out);
+    }
+    red.AdvanceTo(kT0 + 10000 * kS);
+    red.TakeClosed(&out);
+    *stats = red.stats();
+    return out;
+  };
+  RedOptions capped;
+  capped.max_series = 40;
+  capped.idle_ns = 0;  // raised to width + lateness
+  for (const RedOptions& options : {RedOptions{}, capped}) {
+    RedStats batched, single;
+    std::vector<SeriesPoint> a = run(true, options, &batched), b = run(false, options, &single);
+    EXPECT_EQ(a, b);
+    EXPECT_GT(a.size(), 100u);
+    EXPECT_EQ(batched.counted, single.counted);
+    EXPECT_EQ(batched.series_overflow, single.series_overflow);
+    EXPECT_EQ(batched.series_expired, single.series_expired);
+    EXPECT_EQ(batched.series, single.series);
+  }
+  RedStats stats;
+  run(true, capped, &stats);
+  EXPECT_GT(stats.series_overflow, 0u);
+  EXPECT_GT(stats.series_expired, 0u);
+}
+
 }  // namespace
 }  // namespace augur::analysis

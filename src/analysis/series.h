@@ -59,10 +59,27 @@ detect::LatencyPoint ToLatencyPoint(const SeriesPoint& p, double reference);
 // overflow(). std::map so iteration (and so output) is deterministic.
 template <typename V>
 class SeriesTable {
+ private:
+  struct Entry {
+    V value{};
+    uint64_t last_ns = 0;
+  };
+
  public:
+  // A series' place in the table, for an owner that looks the same keys up
+  // again and again (RedAggregator, per batch): Touch(slot, t) is Find(key,
+  // t) without the key comparisons. A slot stays valid until the table next
+  // forgets series or is decoded, which changes epoch().
+  using Slot = Entry*;
+
   SeriesTable(size_t max_series, uint64_t idle_ns) : max_(max_series), idle_ns_(idle_ns) {}
 
   V* Find(const SeriesKey& key, uint64_t time_ns) {
+    Slot slot = FindSlot(key, time_ns);
+    return slot ? &slot->value : nullptr;
+  }
+  // As Find, but the slot (nullptr when full).
+  Slot FindSlot(const SeriesKey& key, uint64_t time_ns) {
     auto it = map_.find(key);
     if (it == map_.end()) {
       if (map_.size() >= max_) Expire(time_ns);
@@ -72,9 +89,14 @@ class SeriesTable {
       }
       it = map_.emplace(key, Entry{}).first;
     }
-    it->second.last_ns = std::max(it->second.last_ns, time_ns);
-    return &it->second.value;
+    Touch(&it->second, time_ns);
+    return &it->second;
   }
+  static V* Touch(Slot slot, uint64_t time_ns) {
+    slot->last_ns = std::max(slot->last_ns, time_ns);
+    return &slot->value;
+  }
+  uint64_t epoch() const { return epoch_; }
 
   template <typename F>  // f(const SeriesKey&, V&)
   void ForEach(F&& f) {
@@ -107,6 +129,7 @@ class SeriesTable {
   }
   template <typename Get>
   void Decode(StateReader* r, Get&& get) {
+    ++epoch_;
     map_.clear();
     retired_.clear();
     swept_ = r->GetBool();
@@ -126,12 +149,9 @@ class SeriesTable {
   uint64_t expired() const { return expired_; }    // series forgotten as idle
 
  private:
-  struct Entry {
-    V value{};
-    uint64_t last_ns = 0;
-  };
   void Expire(uint64_t now_ns) {
     if (swept_ && now_ns < last_sweep_ns_ + idle_ns_ / 8) return;
+    ++epoch_;
     swept_ = true;
     last_sweep_ns_ = now_ns;
     for (auto it = map_.begin(); it != map_.end();) {
@@ -153,6 +173,7 @@ class SeriesTable {
   uint64_t expired_ = 0;
   bool swept_ = false;
   uint64_t last_sweep_ns_ = 0;
+  uint64_t epoch_ = 0;  // bumped whenever entries may have been erased
 };
 
 }  // namespace augur::analysis

@@ -1,55 +1,75 @@
 #include "common/gzip.h"
 
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <memory>
 
 namespace augur {
 
+namespace {
+
+struct DecompressorFree {
+  void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
+};
+
+// One per thread: libdeflate's decompressor is ~10 KB of tables, not worth
+// allocating per request, and not shareable between threads.
+libdeflate_decompressor* ThreadDecompressor() {
+  thread_local std::unique_ptr<libdeflate_decompressor, DecompressorFree> d(libdeflate_alloc_decompressor());
+  return d.get();
+}
+
+bool IsGzipMember(std::string_view in) {
+  return in.size() >= 2 && static_cast<uint8_t>(in[0]) == 0x1f && static_cast<uint8_t>(in[1]) == 0x8b;
+}
+
+// The uncompressed size the last gzip member claims (ISIZE, mod 2^32): a
+// first guess for the output buffer, never trusted beyond that.
+size_t TrailerSizeHint(std::string_view in) {
+  if (!IsGzipMember(in) || in.size() < 18) return 0;
+  const auto* p = reinterpret_cast<const uint8_t*>(in.data() + in.size() - 4);
+  return static_cast<size_t>(p[0]) | static_cast<size_t>(p[1]) << 8 | static_cast<size_t>(p[2]) << 16 |
+         static_cast<size_t>(p[3]) << 24;
+}
+
+Status TooLarge(size_t max_output) {
+  return Status::TooLarge("decompressed body exceeds the limit of " + std::to_string(max_output) + " bytes");
+}
+
+}  // namespace
+
 StatusOr<std::string> GunzipBounded(std::string_view compressed, size_t max_output) {
-  z_stream zs{};
-  // 15 window bits + 32: detect gzip or zlib headers automatically.
-  if (inflateInit2(&zs, 15 + 32) != Z_OK) return Status::Internal("inflateInit2 failed");
+  if (compressed.empty()) return Status::InvalidArgument("gzip body is truncated");
+  libdeflate_decompressor* d = ThreadDecompressor();
+  if (d == nullptr) return Status::Internal("libdeflate_alloc_decompressor failed");
+
   std::string out;
-  out.resize(std::min<size_t>(std::max<size_t>(compressed.size() * 4, 4096), max_output + 1));
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
-  zs.avail_in = static_cast<uInt>(compressed.size());
+  size_t guess = std::max({TrailerSizeHint(compressed), compressed.size() * 4, size_t{4096}});
+  out.resize(std::min(guess, max_output));
   size_t produced = 0;
-  Status status;
-  for (;;) {
-    if (produced == out.size()) {
-      if (out.size() > max_output) {
-        status = Status::TooLarge("decompressed body exceeds the limit of " + std::to_string(max_output) + " bytes");
-        break;
-      }
-      out.resize(std::min(out.size() * 2, max_output + 1));
+  while (!compressed.empty()) {
+    const bool gzip = IsGzipMember(compressed);
+    size_t in_used = 0, out_got = 0;
+    libdeflate_result rc;
+    for (;;) {
+      rc = gzip ? libdeflate_gzip_decompress_ex(d, compressed.data(), compressed.size(), out.data() + produced,
+                                                out.size() - produced, &in_used, &out_got)
+                : libdeflate_zlib_decompress_ex(d, compressed.data(), compressed.size(), out.data() + produced,
+                                                out.size() - produced, &in_used, &out_got);
+      if (rc != LIBDEFLATE_INSUFFICIENT_SPACE) break;
+      // The member does not fit: it is decoded again into twice the room,
+      // so a lying ISIZE costs at most about twice the work.
+      if (out.size() >= max_output) return TooLarge(max_output);
+      out.resize(std::min(std::max(out.size() * 2, size_t{4096}), max_output));
     }
-    zs.next_out = reinterpret_cast<Bytef*>(out.data() + produced);
-    zs.avail_out = static_cast<uInt>(out.size() - produced);
-    const int rc = inflate(&zs, Z_NO_FLUSH);
-    produced = out.size() - zs.avail_out;
-    if (rc == Z_STREAM_END) {
-      if (zs.avail_in == 0) break;
-      // Another gzip member follows.
-      if (inflateReset(&zs) != Z_OK) {
-        status = Status::InvalidArgument("corrupt gzip stream");
-        break;
-      }
-      continue;
+    if (rc != LIBDEFLATE_SUCCESS || in_used == 0) {
+      return Status::InvalidArgument(gzip ? "corrupt or truncated gzip body" : "corrupt or truncated deflate body");
     }
-    if (rc == Z_BUF_ERROR && zs.avail_in == 0) {
-      status = Status::InvalidArgument("gzip body is truncated");
-      break;
-    }
-    if (rc != Z_OK && rc != Z_BUF_ERROR) {
-      status = Status::InvalidArgument(std::string("corrupt gzip body: ") + (zs.msg ? zs.msg : "inflate error"));
-      break;
-    }
-  }
-  inflateEnd(&zs);
-  if (!status.ok()) return status;
-  if (produced > max_output) {
-    return Status::TooLarge("decompressed body exceeds the limit of " + std::to_string(max_output) + " bytes");
+    produced += out_got;
+    compressed.remove_prefix(in_used);
   }
   out.resize(produced);
   return out;

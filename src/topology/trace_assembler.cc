@@ -1,7 +1,6 @@
 #include "topology/trace_assembler.h"
 
 #include <algorithm>
-#include <cstring>
 
 namespace augur::topology {
 
@@ -16,14 +15,6 @@ uint64_t SaturatingAdd(uint64_t a, uint64_t b) {
 }
 
 }  // namespace
-
-size_t TraceAssembler::IdHash::operator()(const model::TraceId& id) const {
-  uint64_t hi, lo;
-  std::memcpy(&hi, id.data(), 8);
-  std::memcpy(&lo, id.data() + 8, 8);
-  // Ids are random in practice; the multiply spreads crafted ones a little.
-  return static_cast<size_t>((hi ^ (lo * 0x9E3779B97F4A7C15ULL)) * 0xBF58476D1CE4E5B9ULL >> 7);
-}
 
 TraceAssembler::TraceAssembler(AssemblerOptions options, TraceSink* sink) : options_(options), sink_(sink) {
   options_.max_open_traces = std::max<size_t>(options_.max_open_traces, 1);
@@ -47,15 +38,15 @@ uint32_t TraceAssembler::NewSlot() {
 
 void TraceAssembler::Add(const model::TraceId& trace, const SpanRecord& span) {
   ++stats_.spans;
-  auto it = index_.find(trace);
-  if (it != index_.end() && slots_[it->second].open && stats_.open_spans >= options_.max_open_spans) {
+  uint32_t found = index_.Find(trace);
+  if (found != TraceIdMap::kAbsent && slots_[found].open && stats_.open_spans >= options_.max_open_spans) {
     // Room for one more span: the trace due first goes (perhaps this one,
     // whose span then arrives late).
     if (CompleteFirst()) ++stats_.traces_forced;
-    it = index_.find(trace);
+    found = index_.Find(trace);
   }
-  if (it != index_.end()) {
-    Trace& t = slots_[it->second];
+  if (found != TraceIdMap::kAbsent) {
+    Trace& t = slots_[found];
     if (t.open) {
       if (t.spans.size() >= options_.max_spans_per_trace) {
         ++stats_.spans_overflow;
@@ -85,7 +76,7 @@ void TraceAssembler::Add(const model::TraceId& trace, const SpanRecord& span) {
     t.open = true;
     t.spans.push_back(span);
     t.max_end_ns = span.end_ns;
-    index_.emplace(trace, slot);
+    index_.Insert(trace, slot);
     due_.push({Deadline(t), slot, t.generation});
     ++stats_.open_traces;
     ++stats_.open_spans;
@@ -170,7 +161,7 @@ void TraceAssembler::ExpireRecent() {
 
 void TraceAssembler::Release(uint32_t slot) {
   Trace& t = slots_[slot];
-  index_.erase(t.id);
+  index_.Erase(t.id);
   --stats_.recent_traces;
   stats_.recent_spans -= t.spans.size();
   t.spans.clear();

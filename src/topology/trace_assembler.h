@@ -33,11 +33,11 @@
 #include <cstdint>
 #include <deque>
 #include <queue>
-#include <unordered_map>
 #include <vector>
 
 #include "model/telemetry.h"
 #include "topology/span_record.h"
+#include "topology/trace_id_map.h"
 
 namespace augur::topology {
 
@@ -107,9 +107,6 @@ class TraceAssembler {
     uint32_t generation;
     bool operator>(const Due& o) const { return time_ns != o.time_ns ? time_ns > o.time_ns : slot > o.slot; }
   };
-  struct IdHash {
-    size_t operator()(const model::TraceId& id) const;
-  };
 
   uint64_t Deadline(const Trace& t) const;
   uint32_t NewSlot();
@@ -125,7 +122,7 @@ class TraceAssembler {
   uint64_t watermark_ = 0;
   std::vector<Trace> slots_;
   std::vector<uint32_t> free_slots_;
-  std::unordered_map<model::TraceId, uint32_t, IdHash> index_;         // open and recent traces
+  TraceIdMap index_;                                                   // open and recent traces
   std::priority_queue<Due, std::vector<Due>, std::greater<Due>> due_;  // one entry per open trace
   std::deque<std::pair<uint32_t, uint32_t>> recent_;                   // (slot, generation), completion order
   AssemblerStats stats_;
