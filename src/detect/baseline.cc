@@ -105,8 +105,12 @@ void Baseline::Learn(const Options& o, uint64_t time_ns, double x, const Expecta
     return;
   }
   // Resolution: snaps down to any smaller step, creeps up by 0.1 % a point.
+  // The previous value is level_ + last_delta_, with last_delta_ a float:
+  // a repeated value comes back off by the float's rounding (about 6e-8 of
+  // last_delta_), which is not a step. (Against |x| alone, a series stuck
+  // at 0 took that rounding for its resolution, and its scale collapsed.)
   const double step = std::fabs(x - (level_ + last_delta_));
-  if (step > 1e-9 * std::fabs(x)) {
+  if (step > 1e-6 * (std::fabs(x) + std::fabs(static_cast<double>(last_delta_)))) {
     resolution_ =
         resolution_ == 0 ? static_cast<float>(step) : std::min(resolution_ * 1.001f, static_cast<float>(step));
   }

@@ -15,9 +15,10 @@ void Cusum::Add(uint64_t time_ns, double z, double k, double clip, double cap, u
   // The first point has no predecessor; from the second on, a running mean
   // of the lag-1 products until the exponential average takes over.
   const double w = seen == 0 ? 0 : std::max(kRhoWeight, 1.0 / seen);
-  const double rho = std::clamp(rho_ + w * (zr * prev_z_ - rho_), -1.0, 1.0);
-  prev_z_ = static_cast<float>(zr);
-  rho_ = static_cast<float>(rho);
+  const double prev_z = prev_z_ * (kRhoClip / 32767);
+  const double rho = std::clamp(this->rho() + w * (zr * prev_z - this->rho()), -1.0, 1.0);
+  prev_z_ = static_cast<int16_t>(std::lround(zr * (32767 / kRhoClip)));
+  rho_ = static_cast<int16_t>(std::lround(rho * 32767));
   const double r = std::clamp(rho, 0.0, 0.9);
   const double zc = std::clamp(z / std::sqrt((1 + r) / (1 - r)), -clip, clip);
   const double up = std::clamp(up_ + zc - k, 0.0, cap);
@@ -31,6 +32,11 @@ void Cusum::Add(uint64_t time_ns, double z, double k, double clip, double cap, u
   if (down > k && (down_ <= k || -zc - k > down_)) down_onset_ns_ = time_ns;
   up_ = static_cast<float>(up);
   down_ = static_cast<float>(down);
+}
+
+double Cusum::Whitened(double z) const {
+  const double r = std::clamp(rho(), 0.0, 0.9);
+  return z / std::sqrt((1 + r) / (1 - r));
 }
 
 void Cusum::Encode(ByteWriter* w) const {

@@ -20,7 +20,8 @@
 // seen: an average started at 0 would take a strongly autocorrelated series
 // for an independent one for hundreds of points, and its wander for shifts).
 //
-// 32 bytes. Not thread-safe; one per series.
+// 28 bytes serialized (32 in memory, aligned): the autocorrelation's two
+// numbers are kept in 1/32767ths. Not thread-safe; one per series.
 #pragma once
 
 #include <cstdint>
@@ -39,7 +40,10 @@ class Cusum {
   // Forgets the accumulated evidence but keeps what was learned of the
   // input (its autocorrelation).
   void ClearEvidence() { up_ = down_ = 0; }
-  double rho() const { return rho_; }
+  double rho() const { return rho_ * kUnit; }
+  // `z` as Add() would weigh it with the autocorrelation learned so far
+  // (divided by the long-run deviation factor), before clipping.
+  double Whitened(double z) const;
 
   double up() const { return up_; }
   double down() const { return down_; }
@@ -50,10 +54,11 @@ class Cusum {
   void Decode(ByteReader* r);
 
  private:
+  static constexpr double kUnit = 1.0 / 32767;  // of rho_ (in [-1, 1]); prev_z_ is in kRhoClip / 32767ths
   float up_ = 0;
   float down_ = 0;
-  float prev_z_ = 0;  // last clipped z, for rho
-  float rho_ = 0;     // lag-1 autocorrelation estimate, in [0, 0.9]
+  int16_t prev_z_ = 0;  // last clipped z, for rho
+  int16_t rho_ = 0;     // lag-1 autocorrelation estimate
   uint64_t up_onset_ns_ = 0;
   uint64_t down_onset_ns_ = 0;
 };

@@ -58,8 +58,8 @@ class LatencyDetector {
   Status Deserialize(std::string_view bytes);
 
  private:
-  static constexpr uint8_t kVersion = 2;
-  struct LogLevel {  // robust EW level and mean absolute deviation of log(value)
+  static constexpr uint8_t kVersion = 3;  // 3: the CUSUM's autocorrelation in 16 bits
+  struct LogLevel {                       // robust EW level and mean absolute deviation of log(value)
     float level = 0;
     float mad = 0;
   };

@@ -1,5 +1,6 @@
 #include "detect/metric_detector.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "detect/stats.h"
@@ -12,6 +13,27 @@ constexpr double kBand = 3;             // the "expected" band is centre +- kBan
 constexpr double kLoadTauNs = 86400e9;  // incidents are remembered for about a day
 constexpr float kLoadFloor = 0.01f;     // below this, forgotten (no exp() per point for ever)
 constexpr float kLog10Of2 = 0.30103f;
+
+// CUSUM calibration (metric_detector.h).
+constexpr double kTailUnit = 16384;  // fixed point of tail_up_, tail_down_
+constexpr double kTailClip = 3;      // input beyond this many scales is an outlier, not the tail's shape
+constexpr double kTailWeight = 1.0 / 1000;
+constexpr double kTailPriorPoints = 100;  // a cold series starts as Gaussian, worth this many points
+constexpr double kMinCalibration = 0.5;
+
+// Evidence per unit of CUSUM statistic, relative to N(0,1) input, for a
+// side whose input has E[exp(2k (x - k))] = tail / kTailUnit.
+double Calibration(uint16_t tail, double k) {
+  const double ln_m = std::log(std::max<double>(tail, 1) / kTailUnit);
+  const double g = 2 * k * k;
+  return ln_m <= 0 ? 1 : std::max(kMinCalibration, g / (ln_m + g));
+}
+
+// One step of the exponential average `tail` (in 1/kTailUnit) toward `v`.
+void LearnTail(uint16_t* tail, double v, double w) {
+  const double m = *tail / kTailUnit;
+  *tail = static_cast<uint16_t>(std::clamp<long>(std::lround((m + w * (v - m)) * kTailUnit), 1, UINT16_MAX));
+}
 
 // The CUSUM statistic that reaches `evidence`, and the cap that keeps an ended
 // shift from lingering: four times the alert level.
@@ -39,8 +61,10 @@ Verdict MetricDetector::Update(const Options& o, const MetricPoint& p) {
   if (base_.points() < o.warmup_points) cusum_.ClearEvidence();
 
   Candidates c;
-  const double up = CusumEvidence(cusum_.up(), o.cusum_k);
-  const double down = CusumEvidence(cusum_.down(), o.cusum_k);
+  // (A statistic at 0 needs no calibration: a log per point saved.)
+  const double up = cusum_.up() > 0 ? CusumEvidence(cusum_.up(), o.cusum_k) * Calibration(tail_up_, o.cusum_k) : 0;
+  const double down =
+      cusum_.down() > 0 ? CusumEvidence(cusum_.down(), o.cusum_k) * Calibration(tail_down_, o.cusum_k) : 0;
   if (down > up) {
     c.level_evidence = down;
     c.level_direction = Direction::kDown;
@@ -76,6 +100,18 @@ Verdict MetricDetector::Update(const Options& o, const MetricPoint& p) {
   if (load_ > 0) {
     c.level_bar_raise = kLog10Of2 * std::log2(1 + load_ / static_cast<float>(std::max(o.false_per_day, 1e-9)));
   }
+  // The calibration learns the series' normal: the points while no incident
+  // is open (an anomaly is not normal; the point that raises one counts,
+  // a burst is judged by the others like it). After this point's evidence.
+  if (!incident_.open()) {
+    const double x = std::clamp(cusum_.Whitened(z), -kTailClip, kTailClip);
+    const double w = std::max(kTailWeight, 1.0 / (base_.points() + kTailPriorPoints));
+    // exp(2k (x - k)) exp(2k (-x - k)) = exp(-4k^2): one exp for both sides.
+    const double k = o.cusum_k, v_up = std::exp(2 * k * (x - k));
+    LearnTail(&tail_up_, v_up, w);
+    LearnTail(&tail_down_, std::exp(-4 * k * k) / v_up, w);
+  }
+
   bool persistent = false;
   v.event = incident_.Step(o, p.time_ns, c, base_.points() >= o.warmup_points, &v.finding, &persistent, &v.raw_score,
                            &v.score);
@@ -109,6 +145,8 @@ std::string MetricDetector::Serialize() const {
   down_.Encode(&w);
   incident_.Encode(&w);
   w.Put(load_);
+  w.Put(tail_up_);
+  w.Put(tail_down_);
   return out;
 }
 
@@ -122,6 +160,8 @@ Status MetricDetector::Deserialize(std::string_view bytes) {
   d.down_.Decode(&r);
   d.incident_.Decode(&r);
   r.Get(&d.load_);
+  r.Get(&d.tail_up_);
+  r.Get(&d.tail_down_);
   if (Status s = r.Finish("metric detector"); !s.ok()) return s;
   *this = d;
   return Status::OK();

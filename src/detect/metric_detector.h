@@ -14,6 +14,19 @@
 // against the raised bar (see Update). Spikes need no such guard: the Spot
 // tails already learn how wild the series' own points are.
 //
+// CUSUM calibration: the level-shift evidence CusumEvidence() gives is the
+// CUSUM's stationary tail for N(0,1) input, exp(-2k S). On a series whose
+// residuals have heavier tails (bursty counts: Twitter volumes, request
+// rates) the statistic climbs that high far more often. Its tail is
+// exp(-theta S), theta the root of E[exp(theta (x - k))] = 1 (Cramer-
+// Lundberg); each side keeps E[exp(2k (x - k))] of its own input x (1 for
+// N(0,1)), and a Gaussian with that moment gives theta = 2k * 2k^2 /
+// (ln m + 2k^2). So each side's evidence is scaled by
+// 2k^2 / (ln m + 2k^2), at most 1 (a light tail is not made more
+// sensitive) and at least kMinCalibration. Learned from the points outside
+// incidents (an anomaly is not the series' normal; bursts that did not
+// raise are), input clipped at 3 scales, about 1000 points of memory.
+//
 // Bit-for-bit deterministic, no clock, no heap: sizeof (256 bytes) is the
 // whole state (Serialize() writes 256). Not thread-safe; one per series, any
 // thread at a time.
@@ -50,12 +63,16 @@ class MetricDetector {
   Status Deserialize(std::string_view bytes);
 
  private:
-  static constexpr uint8_t kVersion = 2;  // 2: trend, first_s, load
+  // 2: trend, first_s, load; 3: tail_up, tail_down, 16-bit CUSUM autocorrelation.
+  static constexpr uint8_t kVersion = 3;
   Baseline base_;
   Cusum cusum_;
   Spot up_, down_;
   Incident incident_;
   float load_ = 0;  // incidents raised recently, decaying (see Update)
+  // E[exp(2k (x - k))] of each side's CUSUM input (calibration, above), in
+  // 1/16384ths (at most 4; beyond 1.65 the factor is at its floor anyway).
+  uint16_t tail_up_ = 16384, tail_down_ = 16384;
 };
 
 }  // namespace augur::detect

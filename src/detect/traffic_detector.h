@@ -34,7 +34,7 @@ class TrafficDetector {
   Status Deserialize(std::string_view bytes);
 
  private:
-  static constexpr uint8_t kVersion = 2;  // 2: the baseline's trend
+  static constexpr uint8_t kVersion = 3;  // 2: the baseline's trend; 3: the CUSUM's autocorrelation in 16 bits
   Baseline base_;
   Cusum cusum_;
   Incident incident_;
