@@ -436,6 +436,8 @@ Status RunFault(const Options& o, const augur::engine::EngineOptions& engine_opt
     if (r > 0 && (result->best_rank == 0 || r < result->best_rank)) result->best_rank = r;
   }
   if (o.verbose) {
+    std::printf("case %s %s %s %s\n", TimeOfDay(fault.inject_ns).c_str(), fault.type.c_str(), fault.service.c_str(),
+                fault.day.c_str());
     const auto& st = stretch.stats();
     const auto as = engine.analyzer_stats();
     std::printf(
@@ -647,6 +649,25 @@ int main(int argc, char** argv) {
       "nezha: diagnostic: faults with an anomaly on the injected service after the injection: %zu; AS@k if "
       "the best of all insights after it were taken (not a score): as1=%.2f as3=%.2f as5=%.2f\n",
       with_evidence, any.as1, any.as3, any.as5);
+  // What the answers' candidate lists are worth with no ranking at all: the
+  // injected service among them, in a random order (the expected AS@k). A
+  // larger answer holds the service more often and scores more at 3 and 5
+  // by its size alone; the ranking is worth what AS@k adds to this.
+  double chance[3] = {0, 0, 0};
+  size_t holding = 0;
+  for (const auto& r : results) {
+    if (r.rank < 1) continue;
+    ++holding;
+    const double n = static_cast<double>(r.ranked.size());
+    for (int k = 0; k < 3; ++k) chance[k] += std::min(static_cast<double>(2 * k + 1), n) / n;
+  }
+  const double faults = results.empty() ? 1.0 : static_cast<double>(results.size());
+  double mean_ranked = 0;
+  for (const auto& r : results) mean_ranked += static_cast<double>(r.ranked.size()) / faults;
+  std::printf(
+      "nezha: diagnostic: the answer holds the injected service in %zu faults (%.1f services ranked on average); "
+      "in a random order inside the answers: as1=%.2f as3=%.2f as5=%.2f\n",
+      holding, mean_ranked, 100 * chance[0] / faults, 100 * chance[1] / faults, 100 * chance[2] / faults);
   const size_t false_alarms = before[0] + before[1] + before[2];
   std::printf(
       "nezha: diagnostic: %zu anomalies with an onset before the injections in the windows (false alarms: %zu span, "

@@ -58,6 +58,17 @@ class Engine::View final : public insight::TopologyView {
     }
     return out;
   }
+  std::vector<std::string> ServicesCalledBy(const std::string& service) const override {
+    std::vector<std::string> out;
+    for (const auto& [operation, kind] : t_.OperationsOf(service)) {
+      for (const auto& l : t_.LinksFrom(service, operation)) {
+        if (l.callee_kind == topology::NodeKind::kService && l.callee != service) out.push_back(l.callee);
+      }
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
   insight::CallTime CallsBetween(const std::string& caller, const std::string& callee, uint64_t from_ns,
                                  uint64_t to_ns) const override {
     const auto w = t_.EdgeWindow(caller, callee, std::nullopt, from_ns, to_ns);

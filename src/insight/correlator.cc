@@ -44,6 +44,15 @@ bool Correlator::Near(const model::Anomaly& a, const model::Anomaly& member) con
   return a_from <= ActivityOf(member) + w && member.onset_ns <= a_to + w;
 }
 
+bool Correlator::InIncidentWindow(const model::Anomaly& a, const model::Insight& in) const {
+  // The new anomaly's start, as Near places it (a change point estimated
+  // long before the raise counts from one window before the raise).
+  const uint64_t w = options_.group_window_ns;
+  const uint64_t a_to = std::max(a.onset_ns, a.detected_ns);
+  const uint64_t a_from = std::max(a.onset_ns, a_to > w ? a_to - w : 0);
+  return a_from <= in.detected_ns + options_.incident_window_ns;
+}
+
 Correlator::Correlator(CorrelatorOptions options) : options_(options) {}
 
 std::vector<const model::ChangeEvent*> Correlator::EventsNear(const std::string& service, uint64_t onset_ns) const {
@@ -65,6 +74,7 @@ Correlator::Open* Correlator::FindGroup(const model::Anomaly& a, const TopologyV
     if (open.insight.type != type) continue;
     if (a.onset_ns + options_.group_window_ns < open.insight.start_ns) continue;
     if (a.onset_ns > open.last_activity_ns + options_.group_window_ns) continue;
+    if (!InIncidentWindow(a, open.insight)) continue;
     for (const auto& member : open.insight.anomalies) {
       if (Near(a, member.anomaly) && Linked(a, member.anomaly, topology)) {
         linked.push_back(&open);

@@ -4,17 +4,25 @@
 // for a client-span series whose `peer` is not itself an instrumented
 // service, also that dependency. Two anomalies are linked when their nodes
 // are the same, or one calls the other directly (TopologyView), or one of
-// them is service-wide (no operation) on the other's service. A new anomaly
-// joins the open insight (of the same type: forecasts make PROACTIVE
-// insights of their own) holding an anomaly it is linked to that had
-// activity near it: an onset, raise, update or end within `group_window`
-// of the new onset. Being still ongoing is not enough: a level shift
-// raised hours ago that never ended (the new level persists) would
-// otherwise make its insight the home of every later fault on its node;
-// such a later anomaly opens an insight of its own. When it links to
-// several open insights, they were one incident seen from two sides: the
-// younger ones merge into the oldest (one that was already reported is
-// closed with a note naming the insight that took it over).
+// them is service-wide (no operation) on the other's service, or on a
+// service that calls it or that it calls directly (a service's logs and
+// its pods' metrics name no operation: errors logged by a caller belong
+// with the callee that failed them). A new anomaly joins the open insight
+// (of the same type: forecasts make PROACTIVE insights of their own)
+// holding an anomaly it is linked to that had activity near it: an onset,
+// raise, update or end within `group_window` of the new onset. Being
+// still ongoing is not enough: a level shift raised hours ago that never
+// ended (the new level persists) would otherwise make its insight the home
+// of every later fault on its node; such a later anomaly opens an insight
+// of its own. Nor does an insight grow for ever by chaining: it takes new
+// anomalies only while they start within `incident_window` of its first
+// raise (a cause's symptoms follow it within minutes). Without this bound, anomalies a few minutes apart on
+// a busy shared service keep one insight open for an hour, and every later
+// incident that touches that service joins it instead of opening its own.
+// When it links to several open insights, they were one incident seen
+// from two sides: the younger ones merge into the oldest (one that was
+// already reported is closed with a note naming the insight that took it
+// over).
 // Linking by operation, not by service, keeps two faults behind one
 // gateway apart: the gateway's POST symptom links to the writer, its GET
 // symptom to the reader. After an anomaly joins, the insight is ranked
@@ -36,7 +44,11 @@
 //    caller is penalised;
 //  - own evidence: a slow node whose own CPU use rose, or that logged
 //    errors (ERROR/FATAL patterns, error keywords, 5xx), weighs as a cause,
-//    and like grown self time this outweighs a slow callee;
+//    and like grown self time this outweighs a slow callee; so does a node
+//    whose CPU rose and that logged errors without slowing down;
+//  - errors travel up: a node that logged errors while a service it calls
+//    directly logged errors too, no later (within a minute: log counts are
+//    per minute), is penalised, so the deepest erring service leads;
 //  - differential (ranking_differential.h): every service near the
 //    insight's anomalies is compared between the minutes before its first
 //    onset and the time since; a clear rise of its own (self) time, or of
@@ -83,6 +95,9 @@ namespace augur::insight {
 
 struct CorrelatorOptions {
   uint64_t group_window_ns = 10 * 60'000'000'000ULL;
+  // An insight takes new anomalies only while they start within this long
+  // of its first raise; a later one opens an insight of its own.
+  uint64_t incident_window_ns = 10 * 60'000'000'000ULL;
   uint64_t event_lookback_ns = 30 * 60'000'000'000ULL;  // a change this long before an onset may have caused it
   uint64_t event_slack_ns = 60'000'000'000ULL;          // events recorded a little after the onset (clock skew)
   uint64_t close_after_ns = 2 * 60'000'000'000ULL;
@@ -136,6 +151,8 @@ class Correlator {
   // Whether `member` had activity (its onset, raise, update or end) within
   // group_window of a's onset.
   bool Near(const model::Anomaly& a, const model::Anomaly& member) const;
+  // Whether a starts within incident_window of the insight's first raise.
+  bool InIncidentWindow(const model::Anomaly& a, const model::Insight& in) const;
   void Rank(Open* open, const TopologyView& topology);
   std::vector<const model::ChangeEvent*> EventsNear(const std::string& service, uint64_t onset_ns) const;
 

@@ -316,6 +316,35 @@ TEST(Correlator, AnOldOngoingAnomalyDoesNotSwallowALaterFault) {
   EXPECT_EQ(out[0].anomalies.size(), 2u);
 }
 
+TEST(Correlator, AChainOfAnomaliesDoesNotKeepOneInsightOpenForEveryLaterFault) {
+  FakeTopology topo;
+  Correlator c;
+  // Anomalies a few minutes apart on linked nodes: each is near the one
+  // before, so without a bound the first insight would take them all.
+  c.OnAnomaly(Latency("writer", "POST /items", kT0), topo);
+  c.OnAnomaly(Latency("gateway", "POST /items", kT0 + 4 * 60 * kS), topo);
+  c.OnAnomaly(Latency("gateway", "POST", kT0 + 8 * 60 * kS, "writer:8080"), topo);
+  // 12 minutes after the insight was first raised: a new incident.
+  c.OnAnomaly(Latency("writer", "SET", kT0 + 12 * 60 * kS), topo);
+  auto out = Take(c);
+  ASSERT_EQ(out.size(), 2u);
+  std::map<size_t, int> sizes;
+  for (const auto& in : out) ++sizes[in.anomalies.size()];
+  EXPECT_EQ(sizes[3], 1);
+  EXPECT_EQ(sizes[1], 1);
+  // With a longer incident window the same stream is one insight.
+  CorrelatorOptions wide;
+  wide.incident_window_ns = 60 * 60 * kS;
+  Correlator d(wide);
+  d.OnAnomaly(Latency("writer", "POST /items", kT0), topo);
+  d.OnAnomaly(Latency("gateway", "POST /items", kT0 + 4 * 60 * kS), topo);
+  d.OnAnomaly(Latency("gateway", "POST", kT0 + 8 * 60 * kS, "writer:8080"), topo);
+  d.OnAnomaly(Latency("writer", "SET", kT0 + 12 * 60 * kS), topo);
+  out = Take(d);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].anomalies.size(), 4u);
+}
+
 TEST(Correlator, AnOnsetEstimatedHoursBeforeItsRaiseIsNotNearEverything) {
   FakeTopology topo;
   Correlator c;
@@ -403,6 +432,64 @@ TEST(Correlator, ASlowServiceWhoseCpuRoseOrThatLoggedErrorsIsTheCause) {
   EXPECT_EQ(ranked_first(Metric("an-mem", "k8s.pod.memory.usage", "gateway", onset)), "reader");
   errors.series.attributes = {{"severity", "INFO"}, {"template_id", "7"}};
   EXPECT_EQ(ranked_first(errors), "reader");
+}
+
+// FakeTopology that also knows which services each service calls.
+class ServiceLevelTopology : public FakeTopology {
+ public:
+  std::vector<std::string> ServicesCalledBy(const std::string& service) const override {
+    if (service == "gateway") return {"reader", "writer"};
+    return {};
+  }
+};
+
+TEST(Correlator, ErrorsLoggedByACallerJoinTheIncidentOfTheServiceItCalls) {
+  const uint64_t onset = kT0 + 600 * kS;
+  auto errors = Metric("an-log", "log.template", "gateway", onset + 30 * kS);
+  errors.kind = "log_new_pattern";
+  errors.series.attributes = {{"severity", "ERROR"}, {"template_id", "7"}};
+  // The gateway's logs name no operation: with only operation-level links
+  // they stay apart from writer's anomaly...
+  FakeTopology ops_only;
+  Correlator c;
+  c.OnAnomaly(Latency("writer", "POST /items", onset), ops_only);
+  c.OnAnomaly(errors, ops_only);
+  EXPECT_EQ(Take(c).size(), 2u);
+  // ...but the gateway calls writer, so they are one incident.
+  ServiceLevelTopology topo;
+  Correlator d;
+  d.OnAnomaly(Latency("writer", "POST /items", onset), topo);
+  d.OnAnomaly(errors, topo);
+  auto out = Take(d);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].anomalies.size(), 2u);
+  // A service the gateway neither calls nor is called by stays apart.
+  Correlator e;
+  e.OnAnomaly(Latency("billing", "POST /charge", onset), topo);
+  e.OnAnomaly(errors, topo);
+  EXPECT_EQ(Take(e).size(), 2u);
+}
+
+TEST(Correlator, AServiceWhoseCpuRoseAndThatLoggedErrorsIsTheCauseEvenIfNotSlow) {
+  ServiceLevelTopology topo;  // gateway calls reader
+  const uint64_t onset = kT0 + 600 * kS;
+  auto errors = Metric("an-log", "log.template", "gateway", onset + 20 * kS);
+  errors.kind = "log_new_pattern";
+  errors.series.attributes = {{"severity", "ERROR"}, {"template_id", "7"}};
+  auto cpu = Metric("an-cpu", "k8s.pod.cpu.usage", "gateway", onset + 20 * kS);
+  auto ranked_first = [&](std::vector<model::Anomaly> own) {
+    Correlator c;
+    c.OnAnomaly(Latency("reader", "GET /items", onset), topo);
+    for (const auto& a : own) c.OnAnomaly(a, topo);
+    auto out = Take(c);
+    EXPECT_EQ(out.size(), 1u);
+    return out.empty() ? std::string() : out[0].root_cause.service;
+  };
+  // reader slowed down first; gateway only shows its CPU, or only errors.
+  EXPECT_EQ(ranked_first({cpu}), "reader");
+  EXPECT_EQ(ranked_first({errors}), "reader");
+  // Both on gateway: its own doing.
+  EXPECT_EQ(ranked_first({cpu, errors}), "gateway");
 }
 
 }  // namespace

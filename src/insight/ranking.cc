@@ -10,6 +10,7 @@ namespace augur::insight {
 namespace {
 
 constexpr double kNsPerSecond = 1e9;
+constexpr uint64_t kMinuteNs = 60'000'000'000ULL;
 
 std::string Ms(double ms) {
   char buf[32];
@@ -175,6 +176,26 @@ bool ErrorLogs(const model::Anomaly& a) {
   return severity == "ERROR" || severity == "FATAL";
 }
 
+// The services `service` calls directly, from the operations it ran in
+// [from, to): those its requests near the insight went through (a
+// service-wide anomaly, such as its logs, names no operation).
+std::set<std::string> ServicesCalledInWindow(const std::string& service, const TopologyView& topology, uint64_t from_ns,
+                                             uint64_t to_ns) {
+  std::set<std::string> out;
+  for (const OperationTime& op : topology.SelfTimes(service, from_ns, to_ns)) {
+    for (const NodeRef& c : topology.Callees(service, op.operation)) {
+      if (!c.dependency && c.service != service) out.insert(c.service);
+    }
+  }
+  return out;
+}
+
+// Whether `caller` calls `callee` directly, from any of its operations.
+bool CallsService(const std::string& caller, const std::string& callee, const TopologyView& topology) {
+  const std::vector<std::string> called = topology.ServicesCalledBy(caller);
+  return std::binary_search(called.begin(), called.end(), callee);
+}
+
 // How strongly a change at `event_ns` may explain an onset at `onset_ns`.
 // Closer is stronger: full weight within a minute before, half at ~5 min.
 // A change recorded after the onset is allowed for clock skew only, and
@@ -207,6 +228,19 @@ bool Linked(const model::Anomaly& a, const model::Anomaly& b, const TopologyView
   for (const NodeRef* x : {&na, &oa}) {
     for (const NodeRef* y : {&nb, &ob}) {
       if (Adjacent(a, *x, b, *y, topology)) return true;
+    }
+  }
+  // A service-wide anomaly (no operation: its logs, its pods' metrics)
+  // links to anomalies on the services its service calls directly, or that
+  // call it: errors logged by a caller and the callee that failed them are
+  // one incident.
+  for (const auto* pair : {&a, &b}) {
+    const model::Anomaly& wide = *pair;
+    const model::Anomaly& other = pair == &a ? b : a;
+    if (!wide.series.operation.empty() || wide.series.service == other.series.service) continue;
+    if (CallsService(wide.series.service, other.series.service, topology) ||
+        CallsService(other.series.service, wide.series.service, topology)) {
+      return true;
     }
   }
   // A client call to an instrumented service links to that service.
@@ -285,6 +319,18 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
       c.rise = std::move(rise);
     }
   }
+
+  // Services that logged errors, and when they began: errors travel up a
+  // call chain (a caller logs the failure of its call), so a service whose
+  // callee logged errors too, no later, is likely passing them on.
+  std::map<std::string, uint64_t> error_onset;
+  for (const model::Anomaly& a : anomalies) {
+    if (!ErrorLogs(a)) continue;
+    auto [it, added] = error_onset.emplace(a.series.service, a.onset_ns);
+    if (!added) it->second = std::min(it->second, a.onset_ns);
+  }
+  const uint64_t calls_from =
+      first_onset > options.differential.reference_ns ? first_onset - options.differential.reference_ns : 0;
 
   for (auto& [key, c] : candidates) {
     // The strongest anomaly names the operation, preferring server-side ones.
@@ -375,9 +421,10 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
       c.Add(1.5 + 0.5 * std::min(1.0, std::log10(std::max(c.rise->Ratio(), 1.0)) / 2), c.rise->sentence);
     }
     // Evidence of its own next to its slowness: its CPU use rose, or it
-    // logged errors. A slow service whose own resources or logs changed is
-    // more likely where the time goes than one that only waits on others,
-    // so, like its self time, this outweighs a slow callee.
+    // logged errors (or both, without slowing down). A slow service whose
+    // own resources or logs changed is more likely where the time goes than
+    // one that only waits on others, so, like its self time, this outweighs
+    // a slow callee.
     bool own_evidence = false;
     if (!key.dependency) {
       bool slow = self_grew || own_rise;
@@ -389,7 +436,12 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
       }
       if (slow && cpu != nullptr) c.Add(1.0, "its CPU use rose while it slowed down: " + cpu->explanation);
       if (slow && errors != nullptr) c.Add(1.0, "it logged errors while it slowed down: " + errors->explanation);
-      own_evidence = slow && (cpu != nullptr || errors != nullptr);
+      // Not slow, but its CPU rose and it logged errors: two signals of its
+      // own (a starved process fails requests it cannot serve in time).
+      if (!slow && cpu != nullptr && errors != nullptr) {
+        c.Add(1.0, "its CPU use rose while it logged errors: " + cpu->explanation);
+      }
+      own_evidence = (slow && (cpu != nullptr || errors != nullptr)) || (cpu != nullptr && errors != nullptr);
     }
 
     // A slow node none of whose own time grew, above a service whose own
@@ -408,6 +460,21 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
       }
     }
 
+    // It logged errors, and so did a service it calls, no later (log counts
+    // are per minute, so within a minute counts as no later): the errors
+    // started below it.
+    std::string erring_callee;
+    if (auto mine = error_onset.find(c.owner); !key.dependency && mine != error_onset.end() && error_onset.size() > 1) {
+      for (const std::string& callee :
+           ServicesCalledInWindow(c.owner, topology, calls_from, std::max(now_ns, first_onset + 1))) {
+        auto theirs = error_onset.find(callee);
+        if (theirs != error_onset.end() && theirs->second <= mine->second + kMinuteNs) {
+          erring_callee = callee;
+          break;
+        }
+      }
+    }
+
     // Calls of its own whose time went to the callee's network.
     std::string slow_network;
     for (const model::Anomaly* x : c.anomalies) {
@@ -419,6 +486,8 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
       c.Add(-1.0, "its calls to " + slow_network + " slowed down on the way, not in its own code");
     } else if (!rising_below.empty()) {
       c.Add(-1.0, "it calls " + rising_below + ", where the time rose while its own did not");
+    } else if (!erring_callee.empty() && !self_grew && !own_rise) {
+      c.Add(-1.0, "it calls " + erring_callee + ", which logged errors too: errors travel up to the callers");
     } else if (explained_by == 0 && !c.anomalies.empty()) {
       c.Add(0.5, "nothing it calls shows the same anomaly");
     }

@@ -184,6 +184,52 @@ TEST(DifferentialTest, RankingPutsTheServiceWhoseOwnTimeRoseAboveItsSlowCaller) 
   EXPECT_LT(r.candidates[1].score, off.candidates[0].score);
 }
 
+model::Anomaly ErrorLog(const std::string& id, const std::string& service, uint64_t onset) {
+  model::Anomaly a;
+  a.id = id;
+  a.series.metric = "log.template";
+  a.series.service = service;
+  a.series.attributes = {{"severity", "ERROR"}};
+  a.kind = "log_new_pattern";
+  a.direction = "up";
+  a.score = 0.8;
+  a.onset_ns = onset;
+  a.explanation = "new ERROR log pattern in " + service;
+  return a;
+}
+
+TEST(RankingTest, ErrorsLoggedAlongACallChainBlameTheDeepestService) {
+  Graph g;  // the same self time before and after: no rise anywhere
+  for (const auto& [service, op] :
+       std::vector<std::pair<std::string, std::string>>{{"front", "GET /a"}, {"mid", "GET /m"}, {"back", "GET /b"}}) {
+    g.self_[{service, op}] = {{60, 4}, {12, 4}};
+  }
+  auto no_events = [](const std::string&, uint64_t) { return std::vector<const model::ChangeEvent*>{}; };
+  // back fails; mid and front log the failed calls, in the same minute.
+  // front's line comes first, as it may within one minute's count.
+  const std::vector<model::Anomaly> chain = {ErrorLog("e-front", "front", kStart),
+                                             ErrorLog("e-mid", "mid", kStart + 10 * kS),
+                                             ErrorLog("e-back", "back", kStart + 20 * kS)};
+  const Ranking r = Rank(chain, no_events, g, {}, kNow);
+  ASSERT_EQ(r.candidates.size(), 3u);
+  EXPECT_EQ(r.root_cause.service, "back");
+  EXPECT_EQ(r.candidates[0].service, "back");
+  EXPECT_GT(r.candidates[0].score, r.candidates[1].score + 0.5);
+
+  // mid's errors began minutes before back's: back did not start them.
+  const std::vector<model::Anomaly> later = {ErrorLog("e-mid", "mid", kStart),
+                                             ErrorLog("e-back", "back", kStart + 300 * kS)};
+  const Ranking l = Rank(later, no_events, g, {}, kNow + 300 * kS);
+  EXPECT_EQ(l.root_cause.service, "mid");
+
+  // Two services that log errors but do not call each other: neither
+  // passes the other's errors on.
+  const std::vector<model::Anomaly> apart = {ErrorLog("e-mid", "mid", kStart), ErrorLog("e-side", "side", kStart)};
+  const Ranking a = Rank(apart, no_events, g, {}, kNow);
+  ASSERT_EQ(a.candidates.size(), 2u);
+  EXPECT_NEAR(a.candidates[0].score, a.candidates[1].score, 1e-9);
+}
+
 TEST(DifferentialTest, RisesAreOrderedByHowClearTheyAre) {
   Graph g;
   g.self_[{"back", "GET /b"}] = {{60, 4}, {12, 40}};   // ×10

@@ -72,6 +72,11 @@ class TopologyView {
                                                uint64_t /*to_ns*/) const {
     return {};
   }
+  // The services `service` calls directly from any of its operations
+  // (dependencies left out), sorted; empty when unknown (the default). A
+  // service-wide anomaly (its logs, its pods' metrics) names no operation,
+  // so it is placed in the graph by its service's calls.
+  virtual std::vector<std::string> ServicesCalledBy(const std::string& /*service*/) const { return {}; }
   // Calls from `caller` to the service `callee` over [from, to); count 0 when unknown (the default).
   virtual CallTime CallsBetween(const std::string& /*caller*/, const std::string& /*callee*/, uint64_t /*from_ns*/,
                                 uint64_t /*to_ns*/) const {
