@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "model/peer_attributes.h"
 #include "model/span_outcome.h"
 
 namespace augur::analysis {
@@ -14,36 +15,37 @@ constexpr std::string_view kUnknownService = "unknown_service";
 // The dependency a CLIENT span calls into *out, or "" (see red.h for the
 // order). *out is scratch reused across spans, so most calls allocate nothing.
 void Peer(const model::Attributes& a, std::string* out) {
+  using model::StringValue;
   out->clear();
-  std::string_view v = model::StringAttribute(a, "peer.service");
+  const model::PeerAttributes p = model::ReadPeerAttributes(a);
+  std::string_view v = StringValue(p.peer_service);
   if (!v.empty()) {
     out->append(v);
     return;
   }
-  v = model::StringAttribute(a, "db.system");
+  v = StringValue(p.db_system);
   if (!v.empty()) {
-    std::string_view ns = model::StringAttribute(a, "db.namespace");
-    if (ns.empty()) ns = model::StringAttribute(a, "db.name");
+    std::string_view ns = StringValue(p.db_namespace);
+    if (ns.empty()) ns = StringValue(p.db_name);
     out->append(v);
     if (!ns.empty()) out->append("/").append(ns);
     return;
   }
-  v = model::StringAttribute(a, "rpc.service");
+  v = StringValue(p.rpc_service);
   if (!v.empty()) {
-    std::string_view sys = model::StringAttribute(a, "rpc.system");
+    std::string_view sys = StringValue(p.rpc_system);
     if (!sys.empty()) out->append(sys).append("/");
     out->append(v);
     return;
   }
-  v = model::StringAttribute(a, "server.address");
+  v = StringValue(p.server_address);
   if (!v.empty()) {
-    const model::AnyValue* port = model::FindAttribute(a, "server.port");
-    std::string p = port ? AttributeString(*port) : std::string();
+    std::string port = p.server_port ? AttributeString(*p.server_port) : std::string();
     out->append(v);
-    if (!p.empty()) out->append(":").append(p);
+    if (!port.empty()) out->append(":").append(port);
     return;
   }
-  out->append(model::StringAttribute(a, "net.peer.name"));
+  out->append(StringValue(p.net_peer_name));
 }
 
 // What determines a span's series within one batch: its resource (service

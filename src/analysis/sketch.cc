@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 namespace augur::analysis {
 
@@ -84,6 +85,7 @@ void DDSketch::Add(double value, uint64_t n) {
     max_ = std::max(max_, value);
   }
   count_ += n;
+  WidenIfNeeded();
   sum_ += value * static_cast<double>(n);
   if (value < kMinIndexable) {
     zero_count_ += n;
@@ -92,13 +94,22 @@ void DDSketch::Add(double value, uint64_t n) {
   AddToBin(Index(std::min(value, std::numeric_limits<double>::max())), n);
 }
 
+void DDSketch::WidenIfNeeded() {
+  // No bin holds more than count_, so narrow bins cannot overflow before it does.
+  if (wide_ || count_ <= std::numeric_limits<uint32_t>::max()) return;
+  wide_bins_.assign(narrow_bins_.begin(), narrow_bins_.end());
+  narrow_bins_ = {};
+  wide_ = true;
+}
+
 void DDSketch::AddToBin(int32_t index, uint64_t n) {
-  if (bins_.empty()) {
+  const size_t size = bin_count();
+  if (size == 0) {
     offset_ = index;
-    bins_.assign(1, n);
+    WithBins([&](auto& bins) { bins.assign(1, static_cast<typename std::decay_t<decltype(bins)>::value_type>(n)); });
     return;
   }
-  int64_t lo = offset_, hi = offset_ + static_cast<int64_t>(bins_.size()) - 1;
+  int64_t lo = offset_, hi = offset_ + static_cast<int64_t>(size) - 1;
   if (index < lo || index > hi) {
     int64_t new_hi = std::max<int64_t>(hi, index);
     int64_t new_lo = std::min<int64_t>(lo, index);
@@ -110,21 +121,25 @@ void DDSketch::AddToBin(int32_t index, uint64_t n) {
     index = offset_;
     collapsed_ = true;
   }
-  bins_[index - offset_] += n;
+  // n <= count_, which fits the bins' width (WidenIfNeeded).
+  WithBins(
+      [&](auto& bins) { bins[index - offset_] += static_cast<typename std::decay_t<decltype(bins)>::value_type>(n); });
 }
 
 void DDSketch::Reshape(int64_t lo, int64_t hi) {
-  std::vector<uint64_t> bins(static_cast<size_t>(hi - lo + 1), 0);
-  for (size_t i = 0; i < bins_.size(); ++i) {
-    if (bins_[i] == 0) continue;
-    int64_t index = offset_ + static_cast<int64_t>(i);
-    if (index < lo) {
-      index = lo;
-      collapsed_ = true;
+  WithBins([&](auto& old_bins) {
+    std::decay_t<decltype(old_bins)> bins(static_cast<size_t>(hi - lo + 1), 0);
+    for (size_t i = 0; i < old_bins.size(); ++i) {
+      if (old_bins[i] == 0) continue;
+      int64_t index = offset_ + static_cast<int64_t>(i);
+      if (index < lo) {
+        index = lo;
+        collapsed_ = true;
+      }
+      bins[index - lo] += old_bins[i];
     }
-    bins[index - lo] += bins_[i];
-  }
-  bins_ = std::move(bins);
+    old_bins = std::move(bins);
+  });
   offset_ = static_cast<int32_t>(lo);
 }
 
@@ -142,33 +157,42 @@ Status DDSketch::Merge(const DDSketch& other) {
     max_ = std::max(max_, other.max_);
   }
   count_ += other.count_;
+  WidenIfNeeded();
   zero_count_ += other.zero_count_;
   sum_ += other.sum_;
   collapsed_ = collapsed_ || other.collapsed_;
-  if (!other.bins_.empty()) {
+  const size_t other_size = other.bin_count();
+  if (other_size != 0) {
     // Widen once to the union (keeping the top), then add bin by bin.
-    int64_t other_hi = other.offset_ + static_cast<int64_t>(other.bins_.size()) - 1;
+    int64_t other_hi = other.offset_ + static_cast<int64_t>(other_size) - 1;
     int64_t lo = other.offset_, hi = other_hi;
-    if (!bins_.empty()) {
+    const size_t size = bin_count();
+    if (size != 0) {
       lo = std::min<int64_t>(lo, offset_);
-      hi = std::max<int64_t>(hi, offset_ + static_cast<int64_t>(bins_.size()) - 1);
+      hi = std::max<int64_t>(hi, offset_ + static_cast<int64_t>(size) - 1);
     }
     lo = std::max<int64_t>(lo, hi - static_cast<int64_t>(max_bins_) + 1);
-    if (bins_.empty()) {
+    if (size == 0) {
       offset_ = static_cast<int32_t>(lo);
-      bins_.assign(static_cast<size_t>(hi - lo + 1), 0);
+      WithBins([&](auto& bins) { bins.assign(static_cast<size_t>(hi - lo + 1), 0); });
     } else {
       Reshape(lo, hi);
     }
-    for (size_t i = 0; i < other.bins_.size(); ++i) {
-      if (other.bins_[i] == 0) continue;
-      int64_t index = other.offset_ + static_cast<int64_t>(i);
-      if (index < lo) {
-        index = lo;
-        collapsed_ = true;
-      }
-      bins_[index - lo] += other.bins_[i];
-    }
+    WithBins([&](auto& bins) {
+      using Bin = typename std::decay_t<decltype(bins)>::value_type;
+      other.WithBins([&](const auto& other_bins) {
+        for (size_t i = 0; i < other_bins.size(); ++i) {
+          if (other_bins[i] == 0) continue;
+          int64_t index = other.offset_ + static_cast<int64_t>(i);
+          if (index < lo) {
+            index = lo;
+            collapsed_ = true;
+          }
+          // Fits: every bin is at most the merged count_ (WidenIfNeeded).
+          bins[index - lo] += static_cast<Bin>(other_bins[i]);
+        }
+      });
+    });
   }
   return Status::OK();
 }
@@ -183,13 +207,15 @@ double DDSketch::Quantile(double q) const {
   double rank = q * static_cast<double>(count_ - 1);
   uint64_t seen = zero_count_;
   if (static_cast<double>(seen) > rank) return std::clamp(0.0, min_, max_);
-  for (size_t i = 0; i < bins_.size(); ++i) {
-    seen += bins_[i];
-    if (static_cast<double>(seen) > rank) {
-      return std::clamp(Value(offset_ + static_cast<int32_t>(i)), min_, max_);
+  return WithBins([&](const auto& bins) {
+    for (size_t i = 0; i < bins.size(); ++i) {
+      seen += bins[i];
+      if (static_cast<double>(seen) > rank) {
+        return std::clamp(Value(offset_ + static_cast<int32_t>(i)), min_, max_);
+      }
     }
-  }
-  return max_;
+    return max_;
+  });
 }
 
 uint64_t DDSketch::CountAbove(double x) const {
@@ -201,11 +227,13 @@ uint64_t DDSketch::CountAbove(double x) const {
     return count_ - zero_count_;
   }
   int64_t k = Index(x);
-  uint64_t above = 0;
-  for (size_t i = 0; i < bins_.size(); ++i) {
-    if (offset_ + static_cast<int64_t>(i) > k) above += bins_[i];
-  }
-  return above;
+  return WithBins([&](const auto& bins) {
+    uint64_t above = 0;
+    for (size_t i = 0; i < bins.size(); ++i) {
+      if (offset_ + static_cast<int64_t>(i) > k) above += bins[i];
+    }
+    return above;
+  });
 }
 
 std::string DDSketch::Serialize() const {
@@ -221,8 +249,10 @@ std::string DDSketch::Serialize() const {
   PutFixed(&out, max_);
   PutFixed(&out, static_cast<uint8_t>(collapsed_));
   PutFixed(&out, offset_);
-  PutVarint(&out, bins_.size());
-  for (uint64_t b : bins_) PutVarint(&out, b);
+  WithBins([&](const auto& bins) {
+    PutVarint(&out, bins.size());
+    for (uint64_t b : bins) PutVarint(&out, b);
+  });
   return out;
 }
 
@@ -266,7 +296,12 @@ Status DDSketch::Deserialize(std::string_view bytes) {
   s.max_ = mx;
   s.collapsed_ = collapsed != 0;
   s.offset_ = offset;
-  s.bins_ = std::move(bins);
+  if (count <= std::numeric_limits<uint32_t>::max()) {
+    s.narrow_bins_.assign(bins.begin(), bins.end());  // each bin <= count
+  } else {
+    s.wide_ = true;
+    s.wide_bins_ = std::move(bins);
+  }
   *this = std::move(s);
   return Status::OK();
 }

@@ -15,7 +15,11 @@
 // were not collapsed.
 //
 // Memory: at most max_bins contiguous bins (default 2048: with a = 1% that
-// spans a factor of about e^40, ~17 decades). When a value would widen the
+// spans a factor of about e^40, ~17 decades). Bins are 4 bytes while the
+// sketch holds at most 2^32 - 1 values (no bin can hold more than the
+// count), which halves the cache lines an Add touches; a sketch that grows
+// past that widens all its bins to 8 bytes for good. The width is storage
+// only: bins, quantiles and bytes are the same either way. When a value would widen the
 // range beyond that, the lowest bins are folded into the lowest kept one:
 // low quantiles lose accuracy, high ones (what latency cares about) keep it.
 // collapsed() says whether that ever happened.
@@ -66,7 +70,7 @@ class DDSketch {
   bool empty() const { return count_ == 0; }
   bool collapsed() const { return collapsed_; }
   double relative_accuracy() const { return accuracy_; }
-  size_t bin_count() const { return bins_.size(); }
+  size_t bin_count() const { return wide_ ? wide_bins_.size() : narrow_bins_.size(); }
 
   // Versioned bytes for persistence; Deserialize refuses another version or
   // malformed bytes with InvalidArgument and leaves *this unchanged.
@@ -81,6 +85,17 @@ class DDSketch {
   double Value(int32_t index) const;  // the bin's representative value
   void AddToBin(int32_t index, uint64_t n);
   void Reshape(int64_t lo, int64_t hi);  // bins cover [lo, hi]; lower bins fold into lo
+  void WidenIfNeeded();                  // call after count_ grows
+
+  // f(bins) with the bins in use (a vector of uint32_t or of uint64_t).
+  template <typename F>
+  decltype(auto) WithBins(F&& f) const {
+    return wide_ ? f(wide_bins_) : f(narrow_bins_);
+  }
+  template <typename F>
+  decltype(auto) WithBins(F&& f) {
+    return wide_ ? f(wide_bins_) : f(narrow_bins_);
+  }
 
   double accuracy_;
   uint32_t max_bins_;
@@ -92,8 +107,12 @@ class DDSketch {
   double min_ = 0;
   double max_ = 0;
   bool collapsed_ = false;
-  int32_t offset_ = 0;          // index of bins_[0]
-  std::vector<uint64_t> bins_;  // contiguous bins offset_ .. offset_ + size - 1
+  int32_t offset_ = 0;  // index of the first bin
+  // Contiguous bins offset_ .. offset_ + size - 1, in narrow_bins_ while
+  // count_ <= UINT32_MAX, else in wide_bins_ (wide_); the other is empty.
+  bool wide_ = false;
+  std::vector<uint32_t> narrow_bins_;
+  std::vector<uint64_t> wide_bins_;
 };
 
 }  // namespace augur::analysis

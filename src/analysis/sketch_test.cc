@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -149,6 +150,51 @@ TEST(DDSketch, SerializeRoundTripAndRejects) {
   EXPECT_EQ(u.count(), 1u);  // unchanged by failures
   // Every truncation is refused, never misread or crashing.
   for (size_t n = 0; n < bytes.size(); ++n) EXPECT_FALSE(u.Deserialize(bytes.substr(0, n)).ok()) << n;
+}
+
+// Bins are 4 bytes until the count passes 2^32 - 1, then 8: the counts
+// must stay exact across that step, by Add, by Merge, by folding and through
+// Serialize.
+TEST(DDSketch, CountsStayExactPastTwoToThe32) {
+  constexpr uint64_t kMax32 = std::numeric_limits<uint32_t>::max();
+  DDSketch s;
+  s.Add(5, kMax32);
+  s.Add(5, 1);  // the bin of 5 now holds 2^32
+  s.Add(50, 3);
+  EXPECT_EQ(s.count(), kMax32 + 4);
+  EXPECT_EQ(s.CountAbove(10), 3u);
+  EXPECT_EQ(s.CountAbove(1), kMax32 + 4);
+  EXPECT_NEAR(s.Quantile(0.5), 5, 5 * 0.0101);
+  EXPECT_NEAR(s.Quantile(1.0 - 1e-10), 50, 50 * 0.0101);  // rank count - 2: one of the three 50s
+
+  // The same values merged from two narrow sketches.
+  DDSketch a, b;
+  a.Add(5, kMax32 - 10);
+  b.Add(5, 11);
+  b.Add(50, 3);
+  ASSERT_TRUE(a.Merge(b).ok());
+  EXPECT_EQ(a, s);
+  EXPECT_EQ(a.Serialize(), s.Serialize());
+
+  DDSketch t;
+  ASSERT_TRUE(t.Deserialize(s.Serialize()).ok());
+  EXPECT_EQ(t, s);
+  t.Add(500, 2);
+  EXPECT_EQ(t.CountAbove(100), 2u);
+  EXPECT_EQ(t.count(), kMax32 + 6);
+
+  // Folding the lowest bins into one sums them past 2^32 - 1.
+  DDSketch f(0.01, 4);
+  f.Add(1, kMax32 - 1);
+  f.Add(1.5, 5);  // a bin far above: 1's bin folds into the lowest kept
+  EXPECT_TRUE(f.collapsed());
+  EXPECT_EQ(f.count(), kMax32 + 4);
+  EXPECT_EQ(f.CountAbove(1.45), 5u);  // the 1s now sit in the lowest kept bin, below 1.45
+  DDSketch g(0.01, 4);
+  g.Add(1.5, 5);
+  g.Add(1, kMax32 - 1);
+  EXPECT_EQ(g.count(), f.count());
+  EXPECT_EQ(g.Quantile(0.5), f.Quantile(0.5));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <tuple>
 
+#include "model/peer_attributes.h"
 #include "model/span_outcome.h"
 #include "topology/state_codec.h"
 
@@ -30,10 +31,10 @@ void Join(std::string* out, std::string_view a, char sep, std::string_view b) {
   }
 }
 
-bool Messaging(const model::Attributes& a, std::string* out) {
-  std::string_view v = model::StringAttribute(a, "messaging.system");
+bool Messaging(const model::PeerAttributes& p, std::string* out) {
+  std::string_view v = model::StringValue(p.messaging_system);
   if (v.empty()) return false;
-  Join(out, v, '/', model::StringAttribute(a, "messaging.destination.name"));
+  Join(out, v, '/', model::StringValue(p.messaging_destination_name));
   return true;
 }
 
@@ -61,30 +62,32 @@ uint32_t TopologyBuilder::ServiceOf(const model::Batch& batch, uint32_t resource
 }
 
 void TopologyBuilder::SetDependency(const model::Attributes& a, SpanRecord* r) {
+  using model::StringValue;
   peer_.clear();
+  const model::PeerAttributes p = model::ReadPeerAttributes(a);
   NodeKind kind = NodeKind::kExternal;
   std::string_view v;
-  if (r->kind == model::SpanKind::kProducer && Messaging(a, &peer_)) {
+  if (r->kind == model::SpanKind::kProducer && Messaging(p, &peer_)) {
     kind = NodeKind::kMessaging;
-  } else if (!(v = model::StringAttribute(a, "peer.service")).empty()) {
+  } else if (!(v = StringValue(p.peer_service)).empty()) {
     kind = NodeKind::kService;
     peer_.append(v);
-  } else if (!(v = model::StringAttribute(a, "db.system")).empty()) {
+  } else if (!(v = StringValue(p.db_system)).empty()) {
     kind = NodeKind::kDatabase;
-    std::string_view ns = model::StringAttribute(a, "db.namespace");
-    if (ns.empty()) ns = model::StringAttribute(a, "db.name");
+    std::string_view ns = StringValue(p.db_namespace);
+    if (ns.empty()) ns = StringValue(p.db_name);
     Join(&peer_, v, '/', ns);
-  } else if (!(v = model::StringAttribute(a, "rpc.service")).empty()) {
+  } else if (!(v = StringValue(p.rpc_service)).empty()) {
     kind = NodeKind::kRpc;
-    std::string_view sys = model::StringAttribute(a, "rpc.system");
+    std::string_view sys = StringValue(p.rpc_system);
     if (sys.empty()) {
       peer_.append(v);
     } else {
       Join(&peer_, sys, '/', v);
     }
-  } else if (!(v = model::StringAttribute(a, "server.address")).empty()) {
+  } else if (!(v = StringValue(p.server_address)).empty()) {
     peer_.append(v);
-    if (const model::AnyValue* port = model::FindAttribute(a, "server.port")) {
+    if (const model::AnyValue* port = p.server_port) {
       if (const auto* i = std::get_if<int64_t>(&port->value)) {
         peer_.push_back(':');
         peer_.append(std::to_string(*i));
@@ -93,9 +96,9 @@ void TopologyBuilder::SetDependency(const model::Attributes& a, SpanRecord* r) {
         peer_.append(*s);
       }
     }
-  } else if (!(v = model::StringAttribute(a, "net.peer.name")).empty()) {
+  } else if (!(v = StringValue(p.net_peer_name)).empty()) {
     peer_.append(v);
-  } else if (Messaging(a, &peer_)) {
+  } else if (Messaging(p, &peer_)) {
     kind = NodeKind::kMessaging;
   } else {
     return;
