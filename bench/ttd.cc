@@ -6,6 +6,7 @@
 //
 //   ttd [--seeds 50] [--baseline-min 30] [--baseline-max 60] [--after-min 15]
 //       [--healthy-days 70] [--healthy-run-days 7] [--healthy-swing 0]
+//       [--recover-min 0]
 //
 // 1. Fault runs, one per seed: baseline of U(baseline-min, baseline-max)
 //    minutes, then the deployment (and the fault) at that random instant,
@@ -16,6 +17,11 @@
 //    span, the gateway's call to it and its POST /items server span) minus
 //    the true onset; onset error = that anomaly's onset_ns minus the true
 //    onset. A run with no such anomaly within after-min is not detected.
+//    With --recover-min M, a rollback (writer version 3, INJECT_LATENCY back
+//    to false) follows the fault by M minutes, and the runs also measure how
+//    long after it the fault's anomalies end (end_ns minus the rollback; an
+//    anomaly still open at the run's end counts as not ended), and how many
+//    anomalies are raised after it (each a false alarm: the app is healthy).
 // 2. Healthy runs: the same app with no fault and no deployment, in runs of
 //    healthy-run-days days (one seed each) until healthy-days days are
 //    simulated. Every anomaly there is false. Series-days = detector series
@@ -57,11 +63,13 @@ struct Options {
   double healthy_days = 70;
   double healthy_run_days = 7;
   double healthy_swing = 0;
+  double recover_min = 0;
 };
 
 // One run: every export through one analyzer; the anomalies as first raised.
 struct RunResult {
-  std::vector<model::Anomaly> anomalies;  // first sighting of each id, in order
+  std::vector<model::Anomaly> anomalies;         // first sighting of each id, in order
+  std::map<std::string, model::Anomaly> latest;  // last sighting of each id (its end, when it ended)
   std::vector<model::ChangeEvent> events;
   analysis::AnalyzerStats stats;
   scenario::GeneratorStats generated;
@@ -83,6 +91,7 @@ RunResult Analyse(const scenario::ScenarioSpec& spec) {
     batch.clear();
     analyzer.TakeAnomalies(&batch);
     for (model::Anomaly& a : batch) {
+      r.latest[a.id] = a;
       if (seen.emplace(a.id, true).second) r.anomalies.push_back(std::move(a));
     }
     analyzer.TakeInferredEvents(&r.events);
@@ -136,6 +145,7 @@ int main(int argc, char** argv) {
   app.add_option("--healthy-days", o.healthy_days, "days of healthy data in all (0: none)");
   app.add_option("--healthy-run-days", o.healthy_run_days, "days per healthy run");
   app.add_option("--healthy-swing", o.healthy_swing, "daily traffic swing amplitude of the healthy runs, 0..1");
+  app.add_option("--recover-min", o.recover_min, "minutes after the fault a rollback ends it (0: none)");
   CLI11_PARSE(app, argc, argv);
 
   // --- 1. fault runs ---
@@ -143,6 +153,9 @@ int main(int argc, char** argv) {
   std::map<std::string, int> first_series;
   int detected = 0, deployments_inferred = 0, pre_onset_false = 0, missed_after_false = 0;
   double pre_onset_series_days = 0, fault_seconds = 0;
+  std::vector<double> end_after_recovery_s;    // the fault's anomalies: end minus the rollback
+  std::vector<double> known_after_recovery_s;  // ... and when the analyzer reported the end, minus the rollback
+  int open_at_end = 0, raised_after_recovery = 0, ended_during_fault = 0;
   uint64_t fault_spans = 0;
   for (int seed = 1; seed <= o.seeds; ++seed) {
     scenario::Rng rng(static_cast<uint64_t>(seed), 0xbe4c);  // the bench's own stream: where the fault falls
@@ -153,6 +166,15 @@ int main(int argc, char** argv) {
     scenario::ScenarioSpec spec =
         scenario::InjectLatencyExperiment(static_cast<uint64_t>(seed), kStart, duration, onset);
     spec.logs = false;
+    const uint64_t recovery = onset + static_cast<uint64_t>(o.recover_min * static_cast<double>(scenario::kMinute));
+    if (o.recover_min > 0) {
+      scenario::Deployment rollback;
+      rollback.time_ns = recovery;
+      rollback.service = "writer";
+      rollback.version = "3";
+      rollback.changes = {{"INJECT_LATENCY", "true", "false"}};
+      spec.deployments.push_back(rollback);
+    }
     const scenario::Fault fault = scenario::TruthOf(spec).faults.at(0);
     const std::vector<scenario::SpanSeries> affected = scenario::AffectedSpanSeries(spec, fault);
 
@@ -176,6 +198,33 @@ int main(int argc, char** argv) {
     }
     for (const model::ChangeEvent& ev : r.events) {
       if (ev.service == "writer" && ev.version == "2") ++deployments_inferred;
+    }
+    if (o.recover_min > 0) {
+      for (const model::Anomaly& first_seen : r.anomalies) {
+        const model::Anomaly& a = r.latest.at(first_seen.id);
+        if (a.detected_ns < fault.start_ns) continue;
+        if (a.detected_ns >= recovery + 30 * scenario::kSecond) {  // after the last faulty bucket is judged
+          ++raised_after_recovery;
+          std::printf("ttd: seed %d raised after the rollback: %s\n", seed, Describe(a, kStart).c_str());
+          continue;
+        }
+        if (!a.ongoing() && a.end_ns + 5 * scenario::kSecond < recovery) {  // ended while the fault went on
+          ++ended_during_fault;
+          std::printf("ttd: seed %d ended %.1fs before the rollback: %s\n", seed,
+                      Seconds(static_cast<int64_t>(recovery) - static_cast<int64_t>(a.end_ns)),
+                      Describe(a, kStart).c_str());
+          continue;
+        }
+        if (a.ongoing()) {
+          ++open_at_end;
+          std::printf("ttd: seed %d still open at the end: %s\n", seed, Describe(a, kStart).c_str());
+          continue;
+        }
+        const double after = Seconds(static_cast<int64_t>(a.end_ns) - static_cast<int64_t>(recovery));
+        end_after_recovery_s.push_back(after);
+        known_after_recovery_s.push_back(Seconds(static_cast<int64_t>(a.updated_ns) - static_cast<int64_t>(recovery)));
+        std::printf("ttd: seed %d ended %.1fs after the rollback: %s\n", seed, after, Describe(a, kStart).c_str());
+      }
     }
     if (first == nullptr) {
       missed_after_false += false_on_affected;
@@ -211,6 +260,18 @@ int main(int argc, char** argv) {
   std::printf(
       "ttd: false anomalies before the onset: %d over %.1f series-days of baselines (%d runs missed after one)\n",
       pre_onset_false, pre_onset_series_days, missed_after_false);
+  if (o.recover_min > 0) {
+    std::sort(end_after_recovery_s.begin(), end_after_recovery_s.end());
+    std::sort(known_after_recovery_s.begin(), known_after_recovery_s.end());
+    std::printf(
+        "ttd: recovery after %g min: the fault's anomalies end after the rollback: n=%zu median=%.1fs p90=%.1fs "
+        "max=%.1fs (reported: median=%.1fs max=%.1fs); ended during the fault %d; still open at the end %d; "
+        "raised after the rollback %d\n",
+        o.recover_min, end_after_recovery_s.size(), Quantile(end_after_recovery_s, 0.5),
+        Quantile(end_after_recovery_s, 0.9), end_after_recovery_s.empty() ? NAN : end_after_recovery_s.back(),
+        Quantile(known_after_recovery_s, 0.5), known_after_recovery_s.empty() ? NAN : known_after_recovery_s.back(),
+        ended_during_fault, open_at_end, raised_after_recovery);
+  }
   std::printf("ttd: fault runs took %.1f s wall for %llu spans (%.0f spans/s generated and analysed)\n", fault_seconds,
               static_cast<unsigned long long>(fault_spans), static_cast<double>(fault_spans) / fault_seconds);
   std::fflush(stdout);

@@ -28,8 +28,9 @@ void Cusum::Add(uint64_t time_ns, double z, double k, double clip, double cap, u
   // just before a step does not pull the onset early.
   // And a point whose own excess outweighs all the evidence before it starts
   // the run itself: a jump is a likelier start than the noise before it.
-  if (up > k && (up_ <= k || zc - k > up_)) up_onset_ns_ = time_ns;
-  if (down > k && (down_ <= k || -zc - k > down_)) down_onset_ns_ = time_ns;
+  const auto time_s = static_cast<uint32_t>(std::min<uint64_t>(time_ns / 1'000'000'000, UINT32_MAX));
+  if (up > k && (up_ <= k || zc - k > up_)) up_onset_s_ = time_s;
+  if (down > k && (down_ <= k || -zc - k > down_)) down_onset_s_ = time_s;
   up_ = static_cast<float>(up);
   down_ = static_cast<float>(down);
 }
@@ -44,8 +45,8 @@ void Cusum::Encode(ByteWriter* w) const {
   w->Put(down_);
   w->Put(prev_z_);
   w->Put(rho_);
-  w->Put(up_onset_ns_);
-  w->Put(down_onset_ns_);
+  w->Put(up_onset_s_);
+  w->Put(down_onset_s_);
 }
 
 void Cusum::Decode(ByteReader* r) {
@@ -53,8 +54,8 @@ void Cusum::Decode(ByteReader* r) {
   r->Get(&down_);
   r->Get(&prev_z_);
   r->Get(&rho_);
-  r->Get(&up_onset_ns_);
-  r->Get(&down_onset_ns_);
+  r->Get(&up_onset_s_);
+  r->Get(&down_onset_s_);
 }
 
 }  // namespace augur::detect

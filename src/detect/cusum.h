@@ -20,8 +20,10 @@
 // seen: an average started at 0 would take a strongly autocorrelated series
 // for an independent one for hundreds of points, and its wander for shifts).
 //
-// 28 bytes serialized (32 in memory, aligned): the autocorrelation's two
-// numbers are kept in 1/32767ths. Not thread-safe; one per series.
+// 20 bytes, serialized and in memory: the autocorrelation's two numbers are
+// kept in 1/32767ths, the onsets in whole Unix seconds (an estimate's
+// precision; the bytes went to the incident's end time, incident.h). Not
+// thread-safe; one per series.
 #pragma once
 
 #include <cstdint>
@@ -47,8 +49,8 @@ class Cusum {
 
   double up() const { return up_; }
   double down() const { return down_; }
-  uint64_t up_onset_ns() const { return up_onset_ns_; }
-  uint64_t down_onset_ns() const { return down_onset_ns_; }
+  uint64_t up_onset_ns() const { return uint64_t{up_onset_s_} * 1'000'000'000; }
+  uint64_t down_onset_ns() const { return uint64_t{down_onset_s_} * 1'000'000'000; }
 
   void Encode(ByteWriter* w) const;
   void Decode(ByteReader* r);
@@ -57,10 +59,10 @@ class Cusum {
   static constexpr double kUnit = 1.0 / 32767;  // of rho_ (in [-1, 1]); prev_z_ is in kRhoClip / 32767ths
   float up_ = 0;
   float down_ = 0;
-  int16_t prev_z_ = 0;  // last clipped z, for rho
-  int16_t rho_ = 0;     // lag-1 autocorrelation estimate
-  uint64_t up_onset_ns_ = 0;
-  uint64_t down_onset_ns_ = 0;
+  int16_t prev_z_ = 0;       // last clipped z, for rho
+  int16_t rho_ = 0;          // lag-1 autocorrelation estimate
+  uint32_t up_onset_s_ = 0;  // Unix seconds, rounded down (until 2106)
+  uint32_t down_onset_s_ = 0;
 };
 
 }  // namespace augur::detect

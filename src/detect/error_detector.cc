@@ -44,6 +44,8 @@ Verdict ErrorDetector::Update(const Options& o, const CountPoint& p) {
   c.level_evidence = CusumEvidence(cusum_.up(), o.cusum_k);
   c.level_onset_ns = cusum_.up_onset_ns();
   if (onset_errors_ < o.min_events) c.level_evidence = std::min(c.level_evidence, o.alert_evidence * 0.99);
+  c.deviation_up = z;
+  c.deviation_down = -z;
 
   bool persistent = false;
   v.event = incident_.Step(o, p.time_ns, c, n_ >= o.warmup_points, &v.finding, &persistent, &v.raw_score, &v.score);

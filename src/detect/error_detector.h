@@ -39,9 +39,11 @@ class ErrorDetector {
   Status Deserialize(std::string_view bytes);
 
  private:
-  static constexpr uint8_t kVersion = 2;  // 2: the CUSUM's autocorrelation in 16 bits
-  float errors_ = 0;                      // exponential average of errors per bucket
-  float requests_ = 0;                    // ... and of requests per bucket
+  // 2: the CUSUM's autocorrelation in 16 bits; 3: the incident's end time
+  // (where the series came back).
+  static constexpr uint8_t kVersion = 3;
+  float errors_ = 0;    // exponential average of errors per bucket
+  float requests_ = 0;  // ... and of requests per bucket
   uint64_t last_ns_ = 0;
   uint32_t n_ = 0;             // buckets seen
   uint32_t onset_errors_ = 0;  // errors since the CUSUM left zero

@@ -51,6 +51,7 @@ Event Incident::Step(const Options& o, uint64_t time_ns, const Candidates& c, bo
       SetOnset(time_ns);
     }
     quiet_ = 0;
+    calm_ms_after_ = kNoCalm;
     peak_score_ = 0;
     RaisePeak(*raw_score);
     Fill(f);
@@ -74,6 +75,15 @@ Event Incident::Step(const Options& o, uint64_t time_ns, const Candidates& c, bo
     *persistent = true;
     return Event::kUpdated;
   }
+  // Where the series came back: the first point of the run of points back
+  // within end_band of the learned normal on the incident's side.
+  const double deviation = (flags_ & kDown) ? c.deviation_down : c.deviation_up;
+  if (deviation > o.end_band) {
+    calm_ms_after_ = kNoCalm;
+  } else if (calm_ms_after_ == kNoCalm) {
+    const uint64_t after_ms = (time_ns - std::min(time_ns, raised_ns_)) / 1'000'000;
+    calm_ms_after_ = static_cast<uint32_t>(std::min<uint64_t>(after_ms, kNoCalm - 1));
+  }
   if (c.level_evidence < o.end_evidence && c.spike_evidence < o.end_spike_evidence) {
     if (quiet_ < UINT8_MAX) ++quiet_;
   } else {
@@ -81,7 +91,7 @@ Event Incident::Step(const Options& o, uint64_t time_ns, const Candidates& c, bo
   }
   if (quiet_ < o.end_quiet_points) return Event::kNone;
   Fill(f);
-  f->ended_ns = time_ns;
+  f->ended_ns = calm_ms_after_ == kNoCalm ? time_ns : raised_ns_ + uint64_t{calm_ms_after_} * 1'000'000;
   *persistent = (flags_ & kPersistent) != 0;
   flags_ = 0;
   quiet_ = 0;
@@ -91,6 +101,7 @@ Event Incident::Step(const Options& o, uint64_t time_ns, const Candidates& c, bo
 void Incident::Encode(ByteWriter* w) const {
   w->Put(raised_ns_);
   w->Put(onset_ms_before_);
+  w->Put(calm_ms_after_);
   w->Put(peak_score_);
   w->Put(quiet_);
   w->Put(flags_);
@@ -99,6 +110,7 @@ void Incident::Encode(ByteWriter* w) const {
 void Incident::Decode(ByteReader* r) {
   r->Get(&raised_ns_);
   r->Get(&onset_ms_before_);
+  r->Get(&calm_ms_after_);
   r->Get(&peak_score_);
   r->Get(&quiet_);
   r->Get(&flags_);

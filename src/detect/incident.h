@@ -10,10 +10,19 @@
 //  - hysteresis and cooldown: an open incident ends only after
 //    end_quiet_points points in a row below end_evidence, and raises nothing
 //    new meanwhile; a spike whose evidence persists becomes a level shift
-//    (Event::kUpdated) rather than a second incident.
+//    (Event::kUpdated) rather than a second incident;
+//  - the end time is where the series came back, not where that was
+//    confirmed: the first point of the run of points within
+//    Options::end_band scales of the learned normal (on the incident's
+//    side) that lasted to the end. A shift capped the change-point
+//    statistic high, and it takes minutes to drain after the fault stops;
+//    ending sooner, when the points alone look normal, was tried and cost
+//    NAB false alarms (a baseline still catching up re-raised), so only
+//    the end time moved (docs/benchmarks.md, "Time to detect").
 //
-// 16 bytes: the onset is kept as milliseconds before the raise (at most
-// ~49 days), the peak score in 1/65535ths. Not thread-safe; one per series.
+// 20 bytes: the onset is kept as milliseconds before the raise and the
+// return as milliseconds after it (each at most ~49 days), the peak score
+// in 1/65535ths. Not thread-safe; one per series.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +44,9 @@ struct Candidates {
   double level_bar_raise = 0;
   double spike_evidence = 0;  // single-point evidence, the larger side
   Direction spike_direction = Direction::kUp;
+  // This point's own distance from the learned normal, in scales, each way
+  // (up: how far above; the larger of the detector's tests), for the end time.
+  double deviation_up = 0, deviation_down = 0;
 };
 
 class Incident {
@@ -61,9 +73,11 @@ class Incident {
   void RaisePeak(double score);
 
   uint64_t raised_ns_ = 0;
-  uint32_t onset_ms_before_ = 0;  // onset = raised - this
-  uint16_t peak_score_ = 0;       // score * 65535
-  uint8_t quiet_ = 0;             // quiet points so far, saturating
+  static constexpr uint32_t kNoCalm = UINT32_MAX;
+  uint32_t onset_ms_before_ = 0;      // onset = raised - this
+  uint32_t calm_ms_after_ = kNoCalm;  // the series came back at raised + this
+  uint16_t peak_score_ = 0;           // score * 65535
+  uint8_t quiet_ = 0;                 // quiet points so far, saturating
   uint8_t flags_ = 0;
 };
 

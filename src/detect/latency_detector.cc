@@ -112,6 +112,8 @@ Verdict LatencyDetector::Update(const Options& o, const LatencyPoint& p) {
   // One bucket alone: far more requests above the reference than the
   // learned share allows (a gray failure's first bucket).
   c.spike_evidence = slow_evidence.at_least;
+  c.deviation_up = std::max(zq[0], z_tail);
+  c.deviation_down = -zq[0];
   bool persistent = false;
   v.event = incident_.Step(o, p.time_ns, c, n_ >= o.warmup_points, &v.finding, &persistent, &v.raw_score, &v.score);
   if (v.event != Event::kNone) {

@@ -58,8 +58,10 @@ class LatencyDetector {
   Status Deserialize(std::string_view bytes);
 
  private:
-  static constexpr uint8_t kVersion = 3;  // 3: the CUSUM's autocorrelation in 16 bits
-  struct LogLevel {                       // robust EW level and mean absolute deviation of log(value)
+  // 3: the CUSUM's autocorrelation in 16 bits; 4: the incident's end time
+  // (where the series came back).
+  static constexpr uint8_t kVersion = 4;
+  struct LogLevel {  // robust EW level and mean absolute deviation of log(value)
     float level = 0;
     float mad = 0;
   };

@@ -73,6 +73,8 @@ Verdict MetricDetector::Update(const Options& o, const MetricPoint& p) {
     c.level_evidence = up;
     c.level_onset_ns = cusum_.up_onset_ns();
   }
+  c.deviation_up = z;
+  c.deviation_down = -z;
   if (z >= 0) {
     c.spike_evidence = up_.Evidence(z);
   } else {

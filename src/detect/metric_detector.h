@@ -63,8 +63,9 @@ class MetricDetector {
   Status Deserialize(std::string_view bytes);
 
  private:
-  // 2: trend, first_s, load; 3: tail_up, tail_down, 16-bit CUSUM autocorrelation.
-  static constexpr uint8_t kVersion = 3;
+  // 2: trend, first_s, load; 3: tail_up, tail_down, 16-bit CUSUM autocorrelation;
+  // 4: the incident's end time (where the series came back).
+  static constexpr uint8_t kVersion = 4;
   Baseline base_;
   Cusum cusum_;
   Spot up_, down_;

@@ -29,6 +29,9 @@ struct Options {
   double end_evidence = 1.5;
   double end_spike_evidence = 3;  // ... and no single point above this (1 in 1000)
   uint32_t end_quiet_points = 12;
+  // ... and its end time is the first of the points since then within this
+  // many scales of the learned normal on its side (incident.h).
+  double end_band = 2;
   // Nothing is raised before this many points (cold start)...
   uint32_t warmup_points = 30;
   // The budget of false incidents per series-day the bars are set for

@@ -41,6 +41,8 @@ Verdict TrafficDetector::Update(const Options& o, const CountPoint& p) {
     c.level_evidence = up;
     c.level_onset_ns = cusum_.up_onset_ns();
   }
+  c.deviation_up = z;
+  c.deviation_down = -z;
   bool persistent = false;
   v.event = incident_.Step(o, p.time_ns, c, base_.points() >= o.warmup_points, &v.finding, &persistent, &v.raw_score,
                            &v.score);

@@ -34,7 +34,9 @@ class TrafficDetector {
   Status Deserialize(std::string_view bytes);
 
  private:
-  static constexpr uint8_t kVersion = 3;  // 2: the baseline's trend; 3: the CUSUM's autocorrelation in 16 bits
+  // 2: the baseline's trend; 3: the CUSUM's autocorrelation in 16 bits;
+  // 4: the incident's end time (where the series came back).
+  static constexpr uint8_t kVersion = 4;
   Baseline base_;
   Cusum cusum_;
   Incident incident_;
