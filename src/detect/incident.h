@@ -61,6 +61,8 @@ class Incident {
 
   bool open() const { return (flags_ & kOpen) != 0; }
   bool persistent() const { return (flags_ & kPersistent) != 0; }
+  // The open incident's direction (kUp when none is open).
+  Direction direction() const { return (flags_ & kDown) ? Direction::kDown : Direction::kUp; }
 
   void Encode(ByteWriter* w) const;
   void Decode(ByteReader* r);

@@ -114,6 +114,8 @@ Verdict MetricDetector::Update(const Options& o, const MetricPoint& p) {
     LearnTail(&tail_down_, std::exp(-4 * k * k) / v_up, w);
   }
 
+  const bool was_open = incident_.open();
+  const Direction open_dir = incident_.direction();
   bool persistent = false;
   v.event = incident_.Step(o, p.time_ns, c, base_.points() >= o.warmup_points, &v.finding, &persistent, &v.raw_score,
                            &v.score);
@@ -130,9 +132,13 @@ Verdict MetricDetector::Update(const Options& o, const MetricPoint& p) {
 
   // Unlike SPOT, the tails learn extreme points too (each still raises while
   // it is extreme): spikes that keep coming are part of the series' normal,
-  // and the tail grows heavy enough to stop flagging them.
-  up_.Learn(z, base_.points());
-  down_.Learn(-z, base_.points());
+  // and the tail grows heavy enough to stop flagging them. But not the points
+  // on the side of an open incident (the point that raised it is learned): a
+  // level shift's points are all far out against the old normal until the
+  // baseline has caught up, and taken as peaks they made the tail so heavy
+  // that a later spike was no longer one (testdata/shift_tail.test).
+  if (!was_open || open_dir != Direction::kUp) up_.Learn(z, base_.points());
+  if (!was_open || open_dir != Direction::kDown) down_.Learn(-z, base_.points());
   base_.Learn(o, p.time_ns, p.value, e, incident_.open() && incident_.persistent());
   return v;
 }

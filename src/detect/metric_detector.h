@@ -6,7 +6,9 @@
 //                                        └─> Incident guards ──> Verdict
 //
 // The baseline learns every point (robustly clipped); the Spot tails learn
-// every point too (spikes that keep coming become normal).
+// every point too (spikes that keep coming become normal), except, on the
+// side of an open incident, the points after the one that raised it (a level
+// shift's points are far out only against the old normal).
 //
 // Alert fatigue: the incidents a series raised in about the last day raise
 // its level-shift bar by log10(1 + recent / Options::false_per_day), so a

@@ -21,8 +21,9 @@
 //  - in the second moment an excess counts as at most 5 mean excesses
 //    (bounded influence), so one wild peak cannot make the tail heavy at
 //    once; xi >= 0, and sigma follows the mean excess, sigma = m1 (1 - xi).
-// Every point is learned, anomalies included (SPOT leaves alarms out; then
-// spikes that recur every few minutes alarm forever).
+// Anomalies are learned too (SPOT leaves alarms out; then spikes that recur
+// every few minutes alarm forever); the metric detector leaves out only the
+// points after a raise on the side of the open incident (metric_detector.h).
 //
 // Not thread-safe; one per series and side.
 #pragma once
