@@ -53,7 +53,7 @@ bool Correlator::InIncidentWindow(const model::Anomaly& a, const model::Insight&
   return a_from <= in.detected_ns + options_.incident_window_ns;
 }
 
-Correlator::Correlator(CorrelatorOptions options) : options_(options) {}
+Correlator::Correlator(CorrelatorOptions options) : options_(options), data_stops_(options.data_stop) {}
 
 std::vector<const model::ChangeEvent*> Correlator::EventsNear(const std::string& service, uint64_t onset_ns) const {
   std::vector<const model::ChangeEvent*> out;
@@ -123,6 +123,13 @@ void Correlator::Absorb(Open* into, Open* from) {
 }
 
 void Correlator::OnAnomaly(const model::Anomaly& a, const TopologyView& topology) {
+  // Falls to zero that became a data stop with this one: the insights that
+  // already hold them are ranked again without them.
+  std::set<std::string> rerank;
+  for (const std::string& id : data_stops_.Add(a)) {
+    if (auto it = insight_of_.find(id); id != a.id && it != insight_of_.end()) rerank.insert(it->second);
+  }
+  for (const std::string& id : rerank) Rank(&open_.at(id), topology);
   Open* open = nullptr;
   if (auto it = insight_of_.find(a.id); it != insight_of_.end()) {
     open = &open_.at(it->second);
@@ -206,7 +213,7 @@ void Correlator::Rank(Open* open, const TopologyView& topology) {
   for (const auto& m : in.anomalies) anomalies.push_back(m.anomaly);
   RankingOptions ro{options_.event_lookback_ns, options_.event_slack_ns, options_.split_baseline_ns, {}};
   const EventLookup lookup = [this](const std::string& service, uint64_t onset) { return EventsNear(service, onset); };
-  const Ranking r = insight::Rank(anomalies, lookup, topology, ro, open->last_activity_ns);
+  const Ranking r = insight::Rank(anomalies, lookup, topology, ro, open->last_activity_ns, data_stops_.stopped());
 
   in.root_cause = r.root_cause;
   in.candidates = r.candidates;

@@ -30,7 +30,10 @@
 //
 // Ranking. Every node with an anomaly in the insight is a candidate; its
 // score adds up evidence, each piece recorded as a sentence:
-//  - onset order: earlier onsets score higher (a cause precedes its symptoms);
+//  - onset order: earlier onsets score higher (a cause precedes its
+//    symptoms); only onsets of things getting worse count: a latency fall
+//    (a service answering faster) earns no onset credit when anything in
+//    the group got worse;
 //  - self time (latency): where the added time is spent. When the node's
 //    own time grew by most of the increase, the node is the cause; when its
 //    downstream time grew instead, the cause is below it and the node is
@@ -52,11 +55,17 @@
 //  - differential (ranking_differential.h): every service near the
 //    insight's anomalies is compared between the minutes before its first
 //    onset and the time since; a clear rise of its own (self) time, or of
-//    the calls to it while its server time stayed, is evidence and makes it
-//    a candidate even with no anomaly of its own (traffic too thin for its
-//    detectors); a slow node whose own time did not grow above it is
-//    penalised;
+//    the calls to it while its server time stayed (or, with too few calls
+//    before to compare, calls that spend most of their time on the way to
+//    it), is evidence and makes it a candidate even with no anomaly of its
+//    own (traffic too thin for its detectors); a service-wide anomaly
+//    (logs, pod metrics) is placed by the operations its service ran; a
+//    slow node whose own time did not grow above it is penalised;
 //  - errors: the deepest node whose errors rose;
+//  - data stops: request counts of several services falling to zero at
+//    once are the data stopping (an exporter, the collector, the load),
+//    not a fault; such anomalies stay in their insight as context but have
+//    no say in the ranking (data_stop.h);
 //  - change events: a change on the node's service (or on the service that
 //    owns a dependency call) in [onset - event_lookback, onset + event_slack]
 //    weighs most, the closer the stronger.
@@ -86,6 +95,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "insight/data_stop.h"
 #include "insight/topology_view.h"
 #include "model/anomaly.h"
 #include "model/change_event.h"
@@ -107,6 +117,8 @@ struct CorrelatorOptions {
   size_t max_anomalies_per_insight = 100;
   size_t max_events_per_service = 64;
   size_t max_event_services = 10'000;
+  // Many request counts falling to zero at once: the data stopped.
+  DataStopOptions data_stop;
 };
 
 struct CorrelatorStats {
@@ -161,6 +173,7 @@ class Correlator {
   std::map<std::string, std::string> insight_of_;                  // anomaly id → insight id (open insights)
   std::map<std::string, std::vector<model::ChangeEvent>> events_;  // by service, time order
   std::vector<model::Insight> changed_;                            // closed or changed since TakeInsights
+  DataStops data_stops_;                                           // rebuilt from the open insights on LoadState
   CorrelatorStats stats_;
 };
 

@@ -56,6 +56,10 @@ Status Correlator::LoadState(std::string_view bytes) {
   open_ = std::move(open);
   insight_of_ = std::move(insight_of);
   events_ = std::move(events);
+  data_stops_ = DataStops(options_.data_stop);
+  for (const auto& [id, o] : open_) {
+    for (const auto& m : o.insight.anomalies) data_stops_.Add(m.anomaly);
+  }
   return Status::OK();
 }
 

@@ -79,6 +79,7 @@ struct Candidate {
   std::string operation;  // the operation of its strongest anomaly
   std::vector<const model::Anomaly*> anomalies;
   uint64_t onset_ns = UINT64_MAX;
+  uint64_t worse_onset_ns = UINT64_MAX;  // of its anomalies other than latency falls
   double score = 0;
   std::vector<std::pair<double, std::string>> evidence;  // (weight, sentence)
   std::vector<const model::ChangeEvent*> events;
@@ -153,6 +154,11 @@ std::optional<NetworkFinding> FindNetwork(const model::Anomaly& x, const Topolog
   // good part of the rise explains it itself.
   if (!measured || worst > 0.25 * f.client_delta_ms) return std::nullopt;
   return f;
+}
+
+// A latency fall: the service answers faster than it did.
+bool GotFaster(const model::Anomaly& a) {
+  return a.kind == "latency" && a.direction == "down";
 }
 
 bool LatencyUp(const model::Anomaly& a) {
@@ -254,8 +260,10 @@ bool Linked(const model::Anomaly& a, const model::Anomaly& b, const TopologyView
   return false;
 }
 
-Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& events, const TopologyView& topology,
-             const RankingOptions& options, uint64_t now_ns) {
+namespace {
+
+Ranking RankEvidence(const std::vector<model::Anomaly>& anomalies, const EventLookup& events,
+                     const TopologyView& topology, const RankingOptions& options, uint64_t now_ns) {
   Ranking r;
   if (anomalies.empty()) return r;
 
@@ -263,6 +271,10 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
   std::map<NodeRef, Candidate> candidates;
   std::vector<NodeRef> node_of(anomalies.size());
   uint64_t first_onset = UINT64_MAX;
+  // Onset order counts the onsets of things getting worse: a service that
+  // got faster (a latency fall) is more often answering less or failing
+  // its callers' requests early than the start of an incident.
+  uint64_t first_worse = UINT64_MAX;
   for (size_t i = 0; i < anomalies.size(); ++i) {
     const model::Anomaly& a = anomalies[i];
     NodeRef n = NodeOf(a, topology);
@@ -276,6 +288,10 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
     c.anomalies.push_back(&a);
     c.onset_ns = std::min(c.onset_ns, a.onset_ns);
     first_onset = std::min(first_onset, a.onset_ns);
+    if (!GotFaster(a)) {
+      c.worse_onset_ns = std::min(c.worse_onset_ns, a.onset_ns);
+      first_worse = std::min(first_worse, a.onset_ns);
+    }
   }
 
   // Calls whose added time is spent on the callee's network make the
@@ -353,11 +369,15 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
 
     // Onset order: a cause precedes its symptoms (buckets are 5-10 s, so
     // onsets within one bucket tie).
-    if (best != nullptr) {
-      const double lag_s = static_cast<double>(c.onset_ns - first_onset) / kNsPerSecond;
+    // When nothing got worse, the onsets as they are.
+    const bool any_worse = first_worse != UINT64_MAX;
+    const uint64_t own_onset = any_worse ? c.worse_onset_ns : c.onset_ns;
+    const uint64_t earliest = any_worse ? first_worse : first_onset;
+    if (best != nullptr && own_onset != UINT64_MAX) {
+      const double lag_s = static_cast<double>(own_onset - earliest) / kNsPerSecond;
       c.Add(std::exp(-lag_s / 30.0),
             lag_s < 1 ? "its anomaly started first"
-                      : "its anomaly started " + Seconds(c.onset_ns - first_onset) + " after the first one");
+                      : "its anomaly started " + Seconds(own_onset - earliest) + " after the first one");
     }
 
     // Graph position: an anomalous callee of the same kind explains this node.
@@ -590,6 +610,33 @@ Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& ev
     for (const auto* e : c.events) {
       if (seen.insert(e->id).second) r.other_events.push_back(*e);
     }
+  }
+  return r;
+}
+
+}  // namespace
+
+Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& events, const TopologyView& topology,
+             const RankingOptions& options, uint64_t now_ns, const std::set<std::string>& data_stopped) {
+  std::vector<model::Anomaly> kept;
+  std::vector<const model::Anomaly*> stopped;
+  for (const model::Anomaly& a : anomalies) {
+    if (data_stopped.count(a.id) > 0) {
+      stopped.push_back(&a);
+    } else {
+      kept.push_back(a);
+    }
+  }
+  // A group of nothing but a data stop is ranked as it is: there is
+  // nothing else to say, and the silence is what there is to report.
+  if (stopped.empty() || kept.empty()) return RankEvidence(anomalies, events, topology, options, now_ns);
+  Ranking r = RankEvidence(kept, events, topology, options, now_ns);
+  std::set<std::string> listed;
+  for (const model::CauseCandidate& c : r.candidates) listed.insert(c.dependency.empty() ? c.service : c.dependency);
+  for (const model::Anomaly* a : stopped) {
+    r.roles[a->id] = {"contextual", "the data stopped: request counts of several services fell to zero at once"};
+    if (r.candidates.size() >= 10 || !listed.insert(a->series.service).second) continue;
+    r.candidates.push_back({a->series.service, a->series.operation, "", 0.0});
   }
   return r;
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,7 +61,12 @@ NodeRef NodeOf(const model::Anomaly& a, const TopologyView& topology);
 // Whether two anomalies belong to one incident by topology (not time).
 bool Linked(const model::Anomaly& a, const model::Anomaly& b, const TopologyView& topology);
 
+// `data_stopped`: ids of anomalies that are the data stopping, not the
+// system (data_stop.h). They have no say in onset order, the candidates'
+// scores or the differential stage's start; their services are listed
+// after the others (score 0) unless nothing else is in the group, and
+// their role is contextual.
 Ranking Rank(const std::vector<model::Anomaly>& anomalies, const EventLookup& events, const TopologyView& topology,
-             const RankingOptions& options, uint64_t now_ns);
+             const RankingOptions& options, uint64_t now_ns, const std::set<std::string>& data_stopped = {});
 
 }  // namespace augur::insight

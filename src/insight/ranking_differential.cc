@@ -67,6 +67,23 @@ bool Clear(double before, double after, uint64_t before_count, uint64_t after_co
          after - before >= o.min_rise_ms;
 }
 
+// Calls A → B too few before the start to compare their durations (a
+// light load, or calls that began with the incident): the gap between what
+// A waits and what B's server spends, the time on the way, is normally a
+// round trip of a few ms in any system. Calls that spend most of their time
+// on the way (the gap at least `min_ratio` times the server's time and at
+// least `min_rise_ms`), on at least `min_requests` calls, whose gap was not
+// that large in the calls seen before (if any), were slowed on the way.
+bool GapRise(const CallTime& before, const CallTime& after, double server_before_ms, uint64_t server_before_count,
+             double server_after_ms, const DifferentialOptions& o) {
+  if (after.count < o.min_requests) return false;
+  const double gap_after = after.median_ms - server_after_ms;
+  if (gap_after < o.min_rise_ms || gap_after < o.min_ratio * server_after_ms) return false;
+  if (before.count == 0 || server_before_count == 0) return true;
+  const double gap_before = std::max(before.median_ms - server_before_ms, 0.0);
+  return gap_after >= o.min_ratio * gap_before && gap_after - gap_before >= o.min_rise_ms;
+}
+
 }  // namespace
 
 double Rise::Ratio() const {
@@ -102,9 +119,23 @@ std::vector<std::string> ServicesBelow(const NodeRef& node, const TopologyView& 
 
 std::vector<Rise> FindRises(const std::vector<NodeRef>& seeds, const TopologyView& topology, uint64_t start_ns,
                             uint64_t now_ns, const DifferentialOptions& options) {
-  const Walk walk = Explore(seeds, topology, options.hops, options.max_services);
   const uint64_t from = start_ns > options.reference_ns ? start_ns - options.reference_ns : 0;
   const uint64_t to = std::max(now_ns, start_ns + 1);
+  // A service-wide seed (its logs, its pods' metrics) names no operation,
+  // so no calls: the walk starts from the operations its service ran in
+  // the two windows instead.
+  std::vector<NodeRef> nodes;
+  for (const NodeRef& n : seeds) {
+    if (n.dependency || !n.operation.empty()) {
+      nodes.push_back(n);
+      continue;
+    }
+    std::set<std::string> ran;
+    for (const OperationTime& t : topology.SelfTimes(n.service, from, to)) ran.insert(t.operation);
+    if (ran.empty()) nodes.push_back(n);
+    for (const std::string& op : ran) nodes.push_back({n.service, op, false});
+  }
+  const Walk walk = Explore(nodes, topology, options.hops, options.max_services);
   std::map<std::string, Rise> best;  // per service
   auto keep = [&](Rise r) {
     auto it = best.find(r.service);
@@ -144,28 +175,38 @@ std::vector<Rise> FindRises(const std::vector<NodeRef>& seeds, const TopologyVie
     const auto& [caller, callee] = edge;
     const CallTime before = topology.CallsBetween(caller, callee, from, start_ns);
     const CallTime after = topology.CallsBetween(caller, callee, start_ns, to);
-    if (!Clear(before.median_ms, after.median_ms, before.count, after.count, options)) continue;
+    const bool clear = Clear(before.median_ms, after.median_ms, before.count, after.count, options);
+    // Too few calls before to compare durations: the gap between the
+    // client and the server may still speak (GapRise).
+    if (!clear && (before.count >= options.min_requests || after.count < options.min_requests)) continue;
     const double rise = after.median_ms - before.median_ms;
     bool measured = false;
     double worst = 0, server_before = 0, server_after = 0;
+    uint64_t server_before_count = 0;
     std::string operation;
     for (const std::string& op : operations) {
       if (op.empty()) continue;
       const TimeSplit b = topology.Split(callee, op, from, start_ns);
       const TimeSplit a = topology.Split(callee, op, start_ns, to);
-      if (b.count == 0 || a.count == 0) continue;
+      if (a.count == 0 || (clear && b.count == 0)) continue;
       const double bt = b.self_ms + b.downstream_ms, at = a.self_ms + a.downstream_ms;
-      if (!measured || at - bt > worst) {
-        worst = at - bt;
+      if (!measured || (b.count > 0 ? at - bt : at) > worst) {
+        worst = b.count > 0 ? at - bt : at;
         server_before = bt;
         server_after = at;
+        server_before_count = b.count;
         operation = op;
       }
       measured = true;
     }
-    // Unknown server time is no evidence; a server that slowed down by a
-    // good part of the rise explains it itself (its self time speaks).
-    if (!measured || worst > 0.25 * rise) continue;
+    if (!measured) continue;  // unknown server time is no evidence
+    if (clear) {
+      // A server that slowed down by a good part of the rise explains it
+      // itself (its self time speaks).
+      if (worst > 0.25 * rise) continue;
+    } else if (!GapRise(before, after, server_before, server_before_count, server_after, options)) {
+      continue;
+    }
     Rise r;
     r.service = callee;
     r.operation = operation;
@@ -176,6 +217,7 @@ std::vector<Rise> FindRises(const std::vector<NodeRef>& seeds, const TopologyVie
     r.after_count = after.count;
     r.server_before_ms = server_before;
     r.server_after_ms = server_after;
+    r.gap_only = !clear;
     slow_ends[caller].insert(callee);
     slow_ends[callee].insert(caller);
     slow_calls.push_back(std::move(r));
@@ -190,10 +232,17 @@ std::vector<Rise> FindRises(const std::vector<NodeRef>& seeds, const TopologyVie
       where = "on " + r.caller + "'s side: its calls to or from " + std::to_string(out_of_caller) +
               " services slowed down this way";
     }
-    r.sentence = "calls from " + r.caller + " to " + callee + " rose from " + Ms(r.before_ms) + " to " +
-                 Ms(r.after_ms) + " (" + std::to_string(r.before_count) + " → " + std::to_string(r.after_count) +
-                 " calls) while " + callee + "'s server time did not (" + Ms(r.server_before_ms) + " → " +
-                 Ms(r.server_after_ms) + "): the time is added " + where;
+    if (r.gap_only) {
+      r.sentence = "calls from " + r.caller + " to " + callee + " took " + Ms(r.after_ms) + " (" +
+                   std::to_string(r.after_count) + " calls; " + std::to_string(r.before_count) +
+                   " before, too few to compare) while " + callee + "'s server time was " + Ms(r.server_after_ms) +
+                   ": most of the time is added " + where;
+    } else {
+      r.sentence = "calls from " + r.caller + " to " + callee + " rose from " + Ms(r.before_ms) + " to " +
+                   Ms(r.after_ms) + " (" + std::to_string(r.before_count) + " → " + std::to_string(r.after_count) +
+                   " calls) while " + callee + "'s server time did not (" + Ms(r.server_before_ms) + " → " +
+                   Ms(r.server_after_ms) + "): the time is added " + where;
+    }
     keep(std::move(r));
   }
 

@@ -13,7 +13,12 @@
 //  - the calls A → B, client-observed, against B's server time for the
 //    operations those calls reach: time added between them, blamed on the
 //    end the slow calls share (B, reached slowly by several callers, or A,
-//    whose calls to several services slowed down; B on a tie).
+//    whose calls to several services slowed down; B on a tie). When too
+//    few calls A → B came before the start to compare, the calls since
+//    still speak if most of their time is spent on the way (the gap
+//    between A's wait and B's server time is at least `min_ratio` times
+//    B's server time and `min_rise_ms`) and, in the few calls before, it
+//    was not: a network round trip is normally a few ms in any system.
 // A rise counts only when it is clear: enough requests on both sides, and
 // larger than both a factor (relative) and a floor in ms (absolute).
 //
@@ -46,6 +51,9 @@ struct Rise {
   uint64_t before_count = 0, after_count = 0;
   // Calls: the callee's server time for those calls, before and after.
   double server_before_ms = 0, server_after_ms = 0;
+  // Calls too few before the start to compare durations, judged by the gap
+  // between the caller's wait and the callee's server time instead.
+  bool gap_only = false;
   std::string sentence;  // the evidence, in words
   // after / before (before floored at 0.1 ms): how clear the rise is.
   double Ratio() const;
@@ -62,7 +70,9 @@ std::vector<std::string> Neighbourhood(const std::vector<NodeRef>& seeds, const 
 std::vector<std::string> ServicesBelow(const NodeRef& node, const TopologyView& topology, int hops);
 
 // The clearest rise per service near `seeds`, reference [start - reference,
-// start) against [start, now), largest ratio first (ties by name).
+// start) against [start, now), largest ratio first (ties by name). A seed
+// without an operation (a service-wide anomaly: logs, pod metrics) stands
+// for the operations its service ran in those windows (SelfTimes).
 std::vector<Rise> FindRises(const std::vector<NodeRef>& seeds, const TopologyView& topology, uint64_t start_ns,
                             uint64_t now_ns, const DifferentialOptions& options);
 

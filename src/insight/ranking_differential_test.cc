@@ -107,6 +107,20 @@ TEST(DifferentialTest, AClearSelfTimeRiseIsFoundWithoutAnAnomaly) {
       << rises[0].sentence;
 }
 
+TEST(DifferentialTest, AServiceWideSeedStartsFromTheOperationsItsServiceRan) {
+  Graph g;
+  g.self_[{"back", "GET /b"}] = {{60, 4}, {12, 180}};
+  // front's errors (a service-wide anomaly, no operation) while front
+  // served nothing it is known to call: nothing to walk from.
+  const NodeRef front_logs{"front", "", false};
+  EXPECT_TRUE(FindRises({front_logs}, g, kStart, kNow, {}).empty());
+  // front ran GET /a, which calls mid, which calls back: back is near.
+  g.self_[{"front", "GET /a"}] = {{60, 1}, {12, 1}};
+  const auto rises = FindRises({front_logs}, g, kStart, kNow, {});
+  ASSERT_EQ(rises.size(), 1u);
+  EXPECT_EQ(rises[0].service, "back");
+}
+
 TEST(DifferentialTest, ARiseMustBeRelativeAbsoluteAndOnEnoughRequests) {
   DifferentialOptions o;
   for (const auto& [before, after, expect] : std::vector<std::tuple<Graph::Side, Graph::Side, bool>>{
@@ -140,6 +154,45 @@ TEST(DifferentialTest, SlowerCallsToAnUnchangedServerBlameTheWayToIt) {
   // Unknown server time is no evidence.
   g.server_.clear();
   EXPECT_TRUE(FindRises({{"front", "GET /a", false}}, g, kStart, kNow, {}).empty());
+}
+
+TEST(DifferentialTest, CallsTooFewBeforeSpeakByTheTimeSpentOnTheWay) {
+  DifferentialOptions o;
+  const uint64_t few = o.min_requests - 1;
+  // Calls front → side began (or nearly) with the incident: nothing to
+  // compare their duration with, but 300 ms of each is spent on the way to
+  // a server that takes 11 ms.
+  Graph g;
+  g.server_["side GET /s"] = {10, 11};
+  g.calls_[{"front", "side"}] = {{0, 0}, {10, 311}};
+  auto rises = FindRises({{"front", "GET /a", false}}, g, kStart, kNow, o);
+  ASSERT_EQ(rises.size(), 1u);
+  EXPECT_EQ(rises[0].service, "side");
+  EXPECT_EQ(rises[0].caller, "front");
+  EXPECT_TRUE(rises[0].gap_only);
+  EXPECT_NE(rises[0].sentence.find("calls from front to side took 311 ms (10 calls; 0 before, too few to compare) "
+                                   "while side's server time was 11.0 ms"),
+            std::string::npos)
+      << rises[0].sentence;
+  // The few calls before show a small gap: still a rise.
+  g.calls_[{"front", "side"}] = {{few, 13}, {10, 311}};
+  EXPECT_EQ(FindRises({{"front", "GET /a", false}}, g, kStart, kNow, o).size(), 1u);
+
+  for (const auto& [before, after, server_after, expect] :
+       std::vector<std::tuple<Graph::Side, Graph::Side, double, bool>>{
+           {{few, 300}, {10, 311}, 11, false},              // the gap was as large before
+           {{0, 0}, {o.min_requests - 1, 311}, 11, false},  // too few calls after
+           {{0, 0}, {10, 311}, 200, false},                 // most of the time is the server's
+           {{0, 0}, {10, 14}, 11, false},                   // a gap of 3 ms: a round trip
+           {{o.min_requests, 13}, {10, 311}, 11, true},     // enough before: compared by duration
+           {{o.min_requests, 300}, {10, 311}, 11, false},   // ... and it did not rise
+       }) {
+    g.calls_[{"front", "side"}] = {before, after};
+    g.server_["side GET /s"] = {10, server_after};
+    EXPECT_EQ(FindRises({{"front", "GET /a", false}}, g, kStart, kNow, o).size(), expect ? 1u : 0u)
+        << before.first << " calls at " << before.second << " ms → " << after.first << " at " << after.second
+        << " ms, server " << server_after << " ms";
+  }
 }
 
 TEST(DifferentialTest, ACallerWhoseCallsToSeveralServicesSlowedDownIsTheSlowEnd) {
@@ -228,6 +281,30 @@ TEST(RankingTest, ErrorsLoggedAlongACallChainBlameTheDeepestService) {
   const Ranking a = Rank(apart, no_events, g, {}, kNow);
   ASSERT_EQ(a.candidates.size(), 2u);
   EXPECT_NEAR(a.candidates[0].score, a.candidates[1].score, 1e-9);
+}
+
+TEST(RankingTest, AServiceThatGotFasterFirstDoesNotLeadByOnsetOrder) {
+  Graph g;  // no time split, no rise: only the anomalies speak
+  auto no_events = [](const std::string&, uint64_t) { return std::vector<const model::ChangeEvent*>{}; };
+  model::Anomaly faster = Slow("f-side", "side", "GET /s");
+  faster.direction = "down";
+  faster.before = 40;
+  faster.observed = 30;
+  model::Anomaly slower = Slow("s-back", "back", "GET /b");
+  slower.onset_ns = kStart + 20 * kS;
+  // side (not on back's path) answered faster 20 s before back slowed down.
+  const Ranking r = Rank({faster, slower}, no_events, g, {}, kNow);
+  ASSERT_EQ(r.candidates.size(), 2u);
+  EXPECT_EQ(r.root_cause.service, "back");
+  EXPECT_GT(r.candidates[0].score, r.candidates[1].score + 0.5);
+  // Two slowdowns: the earlier one leads, as before.
+  model::Anomaly earlier = Slow("s-side", "side", "GET /s");
+  EXPECT_EQ(Rank({earlier, slower}, no_events, g, {}, kNow).root_cause.service, "side");
+  // Nothing got worse: onset order among the falls.
+  model::Anomaly later_fall = slower;
+  later_fall.direction = "down";
+  later_fall.observed = 20;
+  EXPECT_EQ(Rank({faster, later_fall}, no_events, g, {}, kNow).root_cause.service, "side");
 }
 
 TEST(DifferentialTest, RisesAreOrderedByHowClearTheyAre) {
