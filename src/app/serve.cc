@@ -12,6 +12,7 @@
 #include "http/server.h"
 #include "ingest/analysis_stage.h"
 #include "ingest/pipeline.h"
+#include "model/attribute_key.h"
 #include "model/change_event.h"
 #include "model/insight.h"
 #include "notify/notifier.h"
@@ -62,6 +63,11 @@ int Serve(const config::Config& config) {
   if (!store.ok()) return Fail(store.status());
   metrics.AddCallbackGauge("augur_store_bytes", "Bytes of the database in use.", {},
                            [s = store->get()] { return static_cast<double>(s->Stats().database_bytes); });
+  metrics.AddCallbackCounter("augur_attribute_key_overflow_total",
+                             "Attribute keys copied rather than interned because the table of interned keys was full.",
+                             {}, [] { return model::InternOverflowCount(); });
+  metrics.AddCallbackGauge("augur_attribute_keys_interned", "Attribute keys in the table of interned keys.", {},
+                           [] { return static_cast<double>(model::InternedKeyCount()); });
 
   auto notify_options = notify::NotifierOptionsFromConfig(config);
   if (!notify_options.ok()) return Fail(notify_options.status());

@@ -3,7 +3,9 @@
 //
 // It mirrors OTLP's data model but does not depend on protobuf, so analysis
 // and storage never see wire types. Everything is plain values: a Batch owns
-// all its data and may be moved between threads; nothing in it is shared.
+// all its data and may be moved between threads; nothing in it is shared
+// except attribute keys, which point into an immutable process-wide table
+// (attribute_key.h) and so never dangle.
 //
 // Timestamps are uint64 nanoseconds since the Unix epoch, as in OTLP; 0 means
 // "not set". Ids are fixed-size byte arrays; an all-zero id means "absent".
@@ -14,6 +16,8 @@
 #include <string>
 #include <variant>
 #include <vector>
+
+#include "model/attribute_key.h"
 
 namespace augur::model {
 
@@ -30,7 +34,7 @@ struct AnyValue {
 };
 
 struct KeyValue {
-  std::string key;
+  AttributeKey key;  // interned: see attribute_key.h
   AnyValue value;
   bool operator==(const KeyValue&) const = default;
 };

@@ -114,6 +114,12 @@ void Registry::AddCallbackGauge(const std::string& name, const std::string& help
   GetChild(name, help, Type::kGauge, labels).read = std::move(read);
 }
 
+void Registry::AddCallbackCounter(const std::string& name, const std::string& help, const Labels& labels,
+                                  std::function<uint64_t()> read) {
+  std::lock_guard lock(mu_);
+  GetChild(name, help, Type::kCounter, labels).read_count = std::move(read);
+}
+
 std::string Registry::RenderText() const {
   std::lock_guard lock(mu_);
   std::string out;
@@ -121,8 +127,8 @@ std::string Registry::RenderText() const {
     const char* type = family.type == Type::kCounter ? "counter" : family.type == Type::kGauge ? "gauge" : "histogram";
     out += "# HELP " + name + " " + family.help + "\n# TYPE " + name + " " + type + "\n";
     for (const auto& [key, child] : family.children) {
-      if (child.counter) {
-        out += name + key + " " + std::to_string(child.counter->value()) + "\n";
+      if (child.counter || child.read_count) {
+        out += name + key + " " + std::to_string(child.read_count ? child.read_count() : child.counter->value()) + "\n";
       } else if (child.gauge || child.read) {
         out += name + key + " " + FormatNumber(child.read ? child.read() : child.gauge->value()) + "\n";
       } else if (child.histogram) {

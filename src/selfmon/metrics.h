@@ -80,6 +80,11 @@ class Registry {
   // thread-safe, and outlive the registry's use.
   void AddCallbackGauge(const std::string& name, const std::string& help, const Labels& labels,
                         std::function<double()> read);
+  // A counter kept elsewhere (e.g. by a pure module that cannot see the
+  // registry), read at render time. `read` must be cheap, thread-safe, never
+  // decrease, and outlive the registry's use.
+  void AddCallbackCounter(const std::string& name, const std::string& help, const Labels& labels,
+                          std::function<uint64_t()> read);
 
   std::string RenderText() const;
 
@@ -91,6 +96,7 @@ class Registry {
     std::unique_ptr<Gauge> gauge;
     std::unique_ptr<Histogram> histogram;
     std::function<double()> read;
+    std::function<uint64_t()> read_count;
   };
   struct Family {
     std::string help;

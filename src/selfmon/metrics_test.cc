@@ -27,6 +27,17 @@ TEST(Registry, RendersCountersGaugesAndHistograms) {
   EXPECT_NE(text.find("augur_latency_seconds_count{route=\"/v1/traces\"} 3\n"), std::string::npos);
 }
 
+TEST(Registry, CallbackCountersAreReadAtRenderTime) {
+  Registry r;
+  uint64_t overflow = 3;
+  r.AddCallbackCounter("augur_table_overflow_total", "Refused.", {}, [&] { return overflow; });
+  EXPECT_NE(r.RenderText().find("# TYPE augur_table_overflow_total counter\naugur_table_overflow_total 3\n"),
+            std::string::npos)
+      << r.RenderText();
+  overflow = 12345678901234;  // read again, and rendered as an integer
+  EXPECT_NE(r.RenderText().find("augur_table_overflow_total 12345678901234\n"), std::string::npos);
+}
+
 TEST(Registry, SameNameAndLabelsIsTheSameChild) {
   Registry r;
   r.GetCounter("c", "h", {{"a", "1"}}).Increment();

@@ -177,7 +177,7 @@ bool SameScalar(const model::AnyValue& a, const model::AnyValue& b) {
 }
 
 bool SameKeyValue(const model::KeyValue& a, const model::KeyValue& b) {
-  return SameBytes(a.key, b.key) && SameScalar(a.value, b.value);
+  return a.key == b.key && SameScalar(a.value, b.value);  // interned keys: a pointer comparison
 }
 
 size_t HashScalar(const model::AnyValue& value) {
@@ -271,7 +271,9 @@ class Input {
     return out;
   }
 
-  std::string String() {
+  std::string String() { return std::string(StringView()); }
+  // Valid while the block's bytes are.
+  std::string_view StringView() {
     const auto bytes = Take(Varint());
     return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
   }
@@ -340,7 +342,7 @@ void GetValue(Input& in, int depth, model::AnyValue* out) {
 }
 
 void GetKeyValue(Input& in, int depth, model::KeyValue* out) {
-  out->key = in.String();
+  out->key = model::AttributeKey(in.StringView());  // interned straight from the block's bytes
   GetValue(in, depth, &out->value);
 }
 
@@ -433,7 +435,7 @@ uint32_t SpanBlockBuilder::Shared(const model::KeyValue& kv, size_t position, bo
   } else {
     // Linear probing in a table twice the size of the most candidates.
     const size_t mask = slots_.size() - 1;
-    size_t slot = (std::hash<std::string_view>()(kv.key) ^ HashScalar(kv.value)) & mask;
+    size_t slot = (kv.key.Hash() ^ HashScalar(kv.value)) & mask;
     for (; slots_[slot] != 0; slot = (slot + 1) & mask) {
       if (SameKeyValue(*candidates_[slots_[slot] - 1].kv, kv)) break;
     }
