@@ -27,41 +27,41 @@ class Topology : public TopologyView {
   TimeSplit Split(const std::string&, const std::string&, uint64_t, uint64_t) const override { return {}; }
 };
 
-model::Anomaly Fall(const std::string& service, const std::string& op, uint64_t onset, double observed = 0) {
+// What every anomaly of these tests shares: raised `raise_after_s` after its onset.
+model::Anomaly Anomaly(const std::string& id, const std::string& service, const std::string& op, uint64_t onset,
+                       uint64_t raise_after_s) {
   model::Anomaly a;
-  a.id = "an-fall-" + service + "-" + op;
-  a.series.metric = "span.requests";
+  a.id = id;
   a.series.service = service;
   a.series.operation = op;
+  a.onset_ns = onset;
+  a.detected_ns = onset + raise_after_s * kS;
+  a.updated_ns = a.detected_ns;
+  a.score = 0.9;
+  return a;
+}
+
+model::Anomaly Fall(const std::string& service, const std::string& op, uint64_t onset, double observed = 0) {
+  model::Anomaly a = Anomaly("an-fall-" + service + "-" + op, service, op, onset, 30);
+  a.series.metric = "span.requests";
   a.kind = "traffic";
   a.direction = "down";
   a.quantity = "count";
-  a.onset_ns = onset;
-  a.detected_ns = onset + 30 * kS;
-  a.updated_ns = a.detected_ns;
   a.before = 7;
   a.observed = observed;
-  a.score = 0.9;
   a.explanation = "request count of " + op + " on " + service + " fell from 7 to 0";
   return a;
 }
 
 model::Anomaly Slow(const std::string& service, const std::string& op, uint64_t onset) {
-  model::Anomaly a;
-  a.id = "an-slow-" + service + "-" + op;
+  model::Anomaly a = Anomaly("an-slow-" + service + "-" + op, service, op, onset, 12);
   a.series.metric = "span.duration";
-  a.series.service = service;
-  a.series.operation = op;
   a.kind = "latency";
   a.direction = "up";
   a.quantity = "p90";
   a.unit = "ms";
-  a.onset_ns = onset;
-  a.detected_ns = onset + 12 * kS;
-  a.updated_ns = a.detected_ns;
   a.before = 40;
   a.observed = 380;
-  a.score = 0.9;
   a.explanation = "p90 duration of " + op + " on " + service + " rose from 40 ms to 380 ms";
   return a;
 }
