@@ -51,11 +51,12 @@
 //    (and warm-up) never enters another's engine; the next fault's engine
 //    does see the metrics of earlier faults, as the main line learns them.
 // 3. The answering insight and its ranking: eval::nezha::PickInsight
-//    (src/eval/nezha.h): the first REACTIVE insight with an anomaly whose
+//    (src/eval/nezha.h): of the REACTIVE insights with an anomaly whose
 //    onset is at most `tolerance` (60 s: metric rows and log counts are
-//    per minute, stamped at its start) before the injection; its
-//    candidates as services. detect_s = when its earliest such anomaly was
-//    detected, minus the injection time.
+//    per minute, stamped at its start) before the injection, the one the
+//    product would show first (insight::AttendFirst); its candidates as
+//    services. detect_s = when its earliest such anomaly was detected,
+//    minus the injection time.
 //
 // Telemetry becomes model::Batch as the services' OTel SDKs would send it:
 // eval::nezha::Stretch (src/eval/nezha_convert.h) says how, including the
@@ -469,15 +470,19 @@ Status RunFault(const Options& o, const augur::engine::EngineOptions& engine_opt
         insights.size());
     for (const auto& in : insights) {
       if (in.anomalies.empty()) continue;
-      std::printf("  %s %s %s %s (%+.0f s): %s\n", in.id.c_str(), in.type.c_str(), in.severity.c_str(),
-                  &in == answer ? "[answer]" : "", (static_cast<double>(in.start_ns) - inject) / 1e9, in.name.c_str());
+      std::printf("  %s %s %s %s (%+.0f s): %s {conf=%.3f det=%+.0f}\n", in.id.c_str(), in.type.c_str(),
+                  in.severity.c_str(), &in == answer ? "[answer]" : "",
+                  (static_cast<double>(in.start_ns) - inject) / 1e9, in.name.c_str(), in.root_cause.confidence,
+                  (static_cast<double>(in.detected_ns) - inject) / 1e9);
       for (const auto& c : in.candidates) {
         std::printf("      candidate %-28s %-40s %s score=%.3f\n", c.service.c_str(), c.operation.c_str(),
                     c.dependency.c_str(), c.score);
       }
       for (const auto& m : in.anomalies) {
-        std::printf("      %+6.0f s %-12s %s\n", (static_cast<double>(m.anomaly.onset_ns) - inject) / 1e9,
-                    m.anomaly.kind.c_str(), m.anomaly.explanation.c_str());
+        std::printf("      %+6.0f s %-12s [%s %.2f %+.0f] %s\n",
+                    (static_cast<double>(m.anomaly.onset_ns) - inject) / 1e9, m.anomaly.kind.c_str(),
+                    m.role == "causal" ? "c" : "x", m.anomaly.score,
+                    (static_cast<double>(m.anomaly.detected_ns) - inject) / 1e9, m.anomaly.explanation.c_str());
       }
     }
   }

@@ -307,6 +307,21 @@ model::Insight MakeInsight(std::string id, std::string root, std::string other, 
   return in;
 }
 
+TEST_F(AnalysisApiTest, ListsInsightsInTheOrderToAttendThem) {
+  model::Insight weak = MakeInsight("in-a", "writer", "gateway", kT0, 0);
+  model::Insight strong = MakeInsight("in-b", "db", "", kT0 + 20 * kSecond, 0);
+  strong.anomalies[0].anomaly.score = 0.99;  // the strongest anomaly comes first, whatever its start
+  model::Insight newest = MakeInsight("in-c", "gateway", "", kT0 + 30 * kSecond, 0);
+  ASSERT_TRUE(store_->PutInsights({weak, strong, newest}).ok());
+
+  EXPECT_EQ(Ids(Get("/api/v1/insights").body["insights"]), (std::vector<std::string>{"in-c", "in-b", "in-a"}));
+  EXPECT_EQ(Ids(Get("/api/v1/insights?order=newest").body["insights"]),
+            (std::vector<std::string>{"in-c", "in-b", "in-a"}));
+  // in-b: the strongest anomaly; then in-a (two services) before in-c (one).
+  EXPECT_EQ(Ids(Get("/api/v1/insights?order=attention").body["insights"]),
+            (std::vector<std::string>{"in-b", "in-a", "in-c"}));
+}
+
 TEST_F(AnalysisApiTest, ListsAndGetsInsights) {
   const model::Insight closed = MakeInsight("in-a", "writer", "gateway", kT0, kT0 + 10 * kSecond);
   const model::Insight ongoing = MakeInsight("in-b", "db", "", kT0 + 20 * kSecond, 0);
@@ -343,7 +358,7 @@ TEST_F(AnalysisApiTest, ListsAndGetsInsights) {
   EXPECT_NE(a.body.value("error", "").find("in-zzz"), std::string::npos);
   for (const char* bad :
        {"/api/v1/insights?status=open", "/api/v1/insights?status=ANY", "/api/v1/insights?from=yesterday",
-        "/api/v1/insights?limit=-1", "/api/v1/insights?from=20&to=10"}) {
+        "/api/v1/insights?limit=-1", "/api/v1/insights?from=20&to=10", "/api/v1/insights?order=severity"}) {
     a = Get(bad);
     EXPECT_EQ(a.status, 400u) << bad;
     EXPECT_TRUE(a.body.contains("error")) << bad;

@@ -6,6 +6,7 @@
 
 #include "api/params.h"
 #include "common/time_format.h"
+#include "insight/priority.h"
 #include "model/insight_json.h"
 
 namespace augur::api {
@@ -24,11 +25,19 @@ void Insights(store::Store* store, http::Request& req, http::Reply reply) {
     return reply(http::ErrorResponse(
         Status::InvalidArgument("status must be ONGOING or CLOSED, got '" + Param(req, "status") + "'")));
   }
+  // newest (a time line, the default) or attention (which to look at first:
+  // insight/priority.h).
+  const std::string order = Param(req, "order");
+  if (!order.empty() && order != "newest" && order != "attention") {
+    return reply(
+        http::ErrorResponse(Status::InvalidArgument("order must be newest or attention, got '" + order + "'")));
+  }
   if (Status s = ParseRange(req, &q.from_unix_nano, &q.to_unix_nano, &q.limit); !s.ok()) {
     return reply(http::ErrorResponse(s));
   }
   auto insights = store->QueryInsights(q);
   if (!insights.ok()) return reply(http::ErrorResponse(insights.status()));
+  if (order == "attention") std::stable_sort(insights->begin(), insights->end(), insight::AttendFirst);
   json out = json::array();
   for (const auto& in : *insights) out.push_back(model::InsightSummaryToJson(in));
   reply(JsonResponse({{"insights", std::move(out)}}));

@@ -4,44 +4,21 @@
 #include <map>
 #include <tuple>
 
+#include "insight/priority.h"
+
 namespace augur::eval::nezha {
-
-namespace {
-
-int SeverityOrder(std::string_view s) {
-  return s == "HIGH" ? 2 : s == "MEDIUM" ? 1 : 0;
-}
-
-}  // namespace
 
 const model::Insight* PickInsight(std::span<const model::Insight> insights, uint64_t inject_ns, uint64_t tolerance_ns,
                                   uint64_t window_end_ns) {
   const uint64_t from = inject_ns > tolerance_ns ? inject_ns - tolerance_ns : 0;
   const model::Insight* best = nullptr;
-  uint64_t best_onset = 0;
   for (const model::Insight& in : insights) {
     if (in.type != "REACTIVE") continue;
-    bool found = false;
-    uint64_t onset = 0;
-    for (const auto& m : in.anomalies) {
-      const uint64_t t = m.anomaly.onset_ns;
-      if (t < from || t >= window_end_ns) continue;
-      if (!found || t < onset) onset = t;
-      found = true;
-    }
-    if (!found) continue;
-    auto better = [&] {
-      if (best == nullptr) return true;
-      if (onset != best_onset) return onset < best_onset;
-      const int s = SeverityOrder(in.severity), bs = SeverityOrder(best->severity);
-      if (s != bs) return s > bs;
-      if (in.anomalies.size() != best->anomalies.size()) return in.anomalies.size() > best->anomalies.size();
-      return in.id < best->id;
-    };
-    if (better()) {
-      best = &in;
-      best_onset = onset;
-    }
+    const bool active = std::any_of(in.anomalies.begin(), in.anomalies.end(), [&](const model::InsightAnomaly& m) {
+      return m.anomaly.onset_ns >= from && m.anomaly.onset_ns < window_end_ns;
+    });
+    if (!active) continue;
+    if (best == nullptr || insight::AttendFirst(in, *best)) best = &in;
   }
   return best;
 }

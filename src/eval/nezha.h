@@ -7,15 +7,18 @@
 // answer counts as a miss at every k.
 //
 // Which insight answers a fault (one rule for every fault, no tuning per
-// fault): among the REACTIVE insights, those holding an anomaly whose onset
-// lies in [inject - tolerance, window end); of these, the one whose
-// earliest such onset comes first (the first incident augur saw after the
-// injection), ties broken by severity (HIGH, MEDIUM, LOW), then by more
-// anomalies, then by id. The tolerance covers detectors that stamp a point
+// fault): among the REACTIVE insights active at the injection, i.e. holding
+// an anomaly whose onset lies in [inject - tolerance, window end), the one
+// augur's product would have an operator look at first
+// (insight::AttendFirst: the strongest anomaly, then severity, reach and
+// the earliest start). The tolerance covers detectors that stamp a point
 // with the start of its interval (a 5 s bucket, a 1 min metric row). An
 // insight opened by something earlier counts once an anomaly after the
 // injection joined it, and then ranks everything it holds. Insights
 // merged into another are closed with no anomalies, so they never answer.
+// (Until session 6 the answer was the insight whose earliest onset in
+// that range came first: an order the product does not show, and one
+// that let noise a few seconds before the injection answer.)
 //
 // Its ranking is its candidate list (model::Insight::candidates, best
 // first), read as services: each candidate's service (or its dependency

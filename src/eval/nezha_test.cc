@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace augur::eval::nezha {
 namespace {
 
@@ -20,11 +22,13 @@ model::Insight MakeInsight(std::string id, std::vector<uint64_t> onsets, std::ve
   model::Insight in;
   in.id = std::move(id);
   in.severity = std::move(severity);
+  in.start_ns = UINT64_MAX;
   for (uint64_t t : onsets) {
     model::InsightAnomaly m;
     m.anomaly.onset_ns = t;
     m.anomaly.detected_ns = t + 10 * kS;
     in.anomalies.push_back(m);
+    in.start_ns = std::min(in.start_ns, t);
   }
   for (auto& c : candidates) in.candidates.push_back(Candidate(c));
   return in;
@@ -54,6 +58,23 @@ TEST(NezhaPickTest, AnOlderInsightCountsOnceAnAnomalyAfterTheInjectionJoinedIt) 
       MakeInsight("in-old", {inject - 300 * kS, inject + 30 * kS}, {"a", "z"}),
   };
   EXPECT_EQ(PickInsight(insights, inject, 30 * kS, inject + 600 * kS)->id, "in-old");
+}
+
+// Among the insights active at the injection, the answer is the one the
+// product shows first (insight::AttendFirst): the strongest anomaly before
+// the earliest start.
+TEST(NezhaPickTest, TheInsightTheProductShowsFirstAnswers) {
+  const uint64_t inject = 1000 * kS;
+  std::vector<model::Insight> insights = {
+      MakeInsight("in-noise", {inject - 50 * kS}, {"a"}, "HIGH"),
+      MakeInsight("in-strong", {inject + 40 * kS}, {"b"}, "MEDIUM"),
+  };
+  insights[0].anomalies[0].anomaly.score = 0.55;
+  insights[1].anomalies[0].anomaly.score = 1.0;
+  EXPECT_EQ(PickInsight(insights, inject, 60 * kS, inject + 600 * kS)->id, "in-strong");
+  // Not active at the injection: never the answer, however strong.
+  insights[1].anomalies[0].anomaly.onset_ns = inject + 700 * kS;
+  EXPECT_EQ(PickInsight(insights, inject, 60 * kS, inject + 600 * kS)->id, "in-noise");
 }
 
 TEST(NezhaPickTest, TiesGoToSeverityThenSizeAndProactiveOrEmptyNeverAnswer) {
