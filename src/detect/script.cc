@@ -192,7 +192,8 @@ class Parser {
     const std::vector<std::string_view> w = Words(text);
     if (w.empty()) return Status::OK();
     if (w[0] == "series") return SeriesLine(line, w, out);
-    if (out->series.empty()) return Error(line, "'" + std::string(w[0]) + "' before any 'series'");
+    // Appended, not "'" + std::string(...): g++ 12 at -O3 raises a false -Wrestrict on that.
+    if (out->series.empty()) return Error(line, std::string("'").append(w[0]).append("' before any 'series'"));
     Series& s = out->series.back();
     if (w[0] == "load" || w[0] == "add") return LoadLine(line, text, w[0] == "add", &s);
     if (w[0] == "gap") {

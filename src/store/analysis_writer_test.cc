@@ -579,7 +579,7 @@ TEST_F(AnalysisStoreTest, WritesFromManyThreadsWhileIngestWrites) {
       for (int i = 0; i < kEach; ++i) {
         const std::string n = std::to_string(t) + "-" + std::to_string(i);
         if (!store->PutAnomalies({MakeAnomaly("an-" + n, "s", kT0 + i, 0)}).ok()) ++failures;
-        if (!store->PutEvent(MakeEvent("", ChangeType::kDeployment, "s" + std::to_string(t), kT0 + i, "v" + n)).ok()) {
+        if (!store->PutEvent(MakeEvent("", ChangeType::kDeployment, Numbered("s", t), kT0 + i, "v" + n)).ok()) {
           ++failures;
         }
         if (!store->PutState("state-" + std::to_string(t), n).ok()) ++failures;

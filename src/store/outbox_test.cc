@@ -118,7 +118,7 @@ TEST_F(OutboxTest, BoundsPendingAndDeadRows) {
   ASSERT_NE(store, nullptr);
   Outbox& outbox = *store->outbox();
   std::vector<OutboxMessage> many;
-  for (int i = 0; i < 12; ++i) many.push_back(Message("m" + std::to_string(i), "ops"));
+  for (int i = 0; i < 12; ++i) many.push_back(Message(Numbered("m", i), "ops"));
   auto result = outbox.Enqueue({}, many, 10);
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->queued, 10u);
@@ -130,13 +130,13 @@ TEST_F(OutboxTest, BoundsPendingAndDeadRows) {
   // Dead rows do not count as pending, and only the newest kMaxDead stay.
   const int total = Outbox::kMaxDead + 15;
   std::vector<OutboxMessage> doomed;
-  for (int i = 0; i < total; ++i) doomed.push_back(Message("d" + std::to_string(i), "slack"));
+  for (int i = 0; i < total; ++i) doomed.push_back(Message(Numbered("d", i), "slack"));
   ASSERT_EQ(outbox.Enqueue({}, doomed, total + 100)->queued, static_cast<uint64_t>(total));
-  for (int i = 0; i < total; ++i) ASSERT_TRUE(outbox.Dead("d" + std::to_string(i), "slack", 3, "gone").ok());
+  for (int i = 0; i < total; ++i) ASSERT_TRUE(outbox.Dead(Numbered("d", i), "slack", 3, "gone").ok());
   EXPECT_EQ(SqlInt("SELECT count(*) FROM notify_outbox WHERE dead = 1"), Outbox::kMaxDead);
   auto dead = outbox.ListDead(1);
   ASSERT_TRUE(dead.ok());
-  EXPECT_EQ((*dead)[0].id, "d" + std::to_string(total - 1));
+  EXPECT_EQ((*dead)[0].id, Numbered("d", total - 1));
   EXPECT_EQ(*outbox.PendingCount(), 10u);
 }
 

@@ -7,6 +7,8 @@
 #include <limits>
 #include <random>
 
+#include "store/temp_store_test.h"  // Numbered
+
 namespace augur::store {
 namespace {
 
@@ -475,7 +477,7 @@ TEST(SpanCodecTest, LargeAndManyDistinctAttributesStayExact) {
     Span s = BareSpan(1, static_cast<uint8_t>(n), kT0);
     // Too large to share, and more distinct ones than there are candidates.
     s.attributes = {{"sql", {std::string(SpanBlockBuilder::kMaxSharedBytes, 's')}}};
-    for (uint32_t i = 0; i < 40; ++i) s.attributes.push_back({"k" + std::to_string(i), {int64_t(n * 40 + i) % 9000}});
+    for (uint32_t i = 0; i < 40; ++i) s.attributes.push_back({Numbered("k", i), {int64_t(n * 40 + i) % 9000}});
     spans.push_back(s);
   }
   auto got = Decode(Encode(spans, kT0));
