@@ -124,6 +124,7 @@ int RunEvent(const ClientFlags& c, const EventFlags& e) {
 
 struct RangeFlags {
   std::string service, from, to, status;
+  std::string order;  // insights only; the API checks the value, as it does --status
   size_t limit = 0;
 };
 
@@ -135,11 +136,8 @@ void AddRangeFlags(CLI::App* cmd, RangeFlags* r) {
 }
 
 std::map<std::string, std::string> RangeQuery(const RangeFlags& r) {
-  return {{"service", r.service},
-          {"from", r.from},
-          {"to", r.to},
-          {"status", r.status},
-          {"limit", r.limit == 0 ? "" : std::to_string(r.limit)}};
+  return {{"service", r.service}, {"from", r.from},   {"to", r.to},
+          {"status", r.status},   {"order", r.order}, {"limit", r.limit == 0 ? "" : std::to_string(r.limit)}};
 }
 
 int RunReplay(const ClientFlags& c, augur::cli::ReplayOptions o, const std::string& baseline, const std::string& fault,
@@ -245,6 +243,9 @@ int main(int argc, char** argv) {
   CLI::App* insights_cmd = app.add_subcommand("insights", "List insights");
   AddRangeFlags(insights_cmd, &range);
   insights_cmd->add_option("--status", range.status, "ONGOING or CLOSED");
+  insights_cmd->add_option("--order", range.order,
+                           "newest (start first, the default) or attention (the order to look at them: the "
+                           "strongest anomaly first, then severity and reach)");
   AddClientFlags(insights_cmd, &client);
 
   std::string insight_id;

@@ -198,6 +198,26 @@ test('augur CLI against a replayed incident', { timeout: 600_000 }, async (t) =>
     await fails(['insights', '--status', 'MAYBE', ...client], /HTTP 400/);
   });
 
+  await t.test('--order attention lists the insights in the API\'s order of attention', async () => {
+    // The value goes to the API as it is: one it refuses is its 400.
+    await fails(['insights', '--order', 'severity', ...client], /HTTP 400/);
+    const ids = (list) => list.map((i) => i.id);
+    // Insights may be added meanwhile: compare answers taken close together.
+    await waitFor(async () => {
+      const { insights } = await okJson(['insights', '--order', 'attention', ...client]);
+      const table = await ok(['insights', '--order', 'attention', ...client]);
+      const api = await augur.apiJson('/api/v1/insights?order=attention', { token: TOKEN });
+      const tableIds = table.trimEnd().split('\n').slice(1).map((row) => row.trim().split(/\s+/).pop());
+      assert.deepEqual(ids(insights), ids(api.insights));
+      assert.deepEqual(tableIds, ids(api.insights));
+      assert.ok(ids(insights).includes(insight.id));
+      const { insights: newest } = await okJson(['insights', '--order', 'newest', ...client]);
+      const byDefault = await augur.apiJson('/api/v1/insights', { token: TOKEN });
+      assert.deepEqual(ids(newest), ids(byDefault.insights));
+      return true;
+    }, { timeoutMs: 20_000, intervalMs: 500, what: '`augur insights --order` to match the API' });
+  });
+
   await t.test('augur anomalies: the table, --json, filters and one anomaly', async () => {
     // The table first: anomalies are only ever added meanwhile (augur's
     // watermark follows the wall clock once the replay is over).

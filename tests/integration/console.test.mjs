@@ -2,8 +2,9 @@
 // the built console at /, fed a generated incident (a deployment that adds
 // latency to the writer, replayed with historical timestamps), driven by a
 // headless Chromium through playwright-core. The test lists the insight,
-// opens it, checks the summary, the timeline chart with its deployment
-// marker, feedback, the service map and the events, checks that markup in
+// orders the list "Attend first" and back to newest first, opens it,
+// checks the summary, the timeline chart with its deployment marker,
+// feedback, the service map and the events, checks that markup in
 // names, events and log lines renders as text, and saves a screenshot of
 // each page.
 //
@@ -210,6 +211,54 @@ test('web console', { timeout: 600_000 }, async (t) => {
     await page.selectOption('select[name="status"]', insight.status);
     await page.waitForURL(/status=/);
     await row.waitFor({ timeout: 15_000 });
+  });
+
+  await t.test('"Attend first" asks the API for order=attention and keeps its order', async () => {
+    // The list's requests, and the attention answer widened by two made-up
+    // insights placed against the newest-first order (one run has too few
+    // insights to tell the orders apart), so the rows must follow the answer.
+    const requests = [];
+    let answered = [];
+    const isList = (url) => url.pathname === '/api/v1/insights';
+    await page.route(isList, async (route) => {
+      const url = new URL(route.request().url());
+      requests.push(url.searchParams);
+      if (url.searchParams.get('order') !== 'attention') return route.continue();
+      const res = await route.fetch();
+      const body = await res.json();
+      const made = (id, name, shiftMs) => ({ ...insight, id, name,
+        start_time: new Date(Date.parse(insight.start_time) + shiftMs).toISOString() });
+      body.insights = [made('in-00000000000000a1', 'Attend-first check: older', -3600_000), ...body.insights,
+        made('in-00000000000000a2', 'Attend-first check: newer', 300_000)];
+      answered = body.insights.map((i) => i.id);
+      await route.fulfill({ response: res, json: body });
+    });
+    assert.equal(await page.locator('.order-hint').innerText(), 'Newest first.');
+    const orderFilter = page.locator('label.filter', { has: page.locator('select[name="order"]') });
+    assert.match(await orderFilter.getAttribute('title'), /strongest anomaly first, then severity and reach/);
+    await page.selectOption('select[name="order"]', { label: 'Attend first' });
+    await page.waitForURL(/order=attention/);
+    assert.match(page.url(), /status=/, 'choosing the order dropped the status filter');
+    await page.locator('tr[data-insight="in-00000000000000a2"]').waitFor({ timeout: 15_000 });
+    const last = requests.at(-1);
+    assert.equal(last.get('order'), 'attention');
+    assert.equal(last.get('status'), insight.status, 'the status filter did not go with the order');
+    const rows = () => page.locator('tr[data-insight]').evaluateAll((trs) => trs.map((tr) => tr.dataset.insight));
+    assert.deepEqual(await rows(), answered);
+    assert.match(await page.locator('.order-hint').innerText(), /^Attend first: the strongest anomaly first/);
+    await shot('1b-insights-attention');
+    // The order is kept in the URL: a reload shows the same list.
+    await page.reload();
+    await page.locator('tr[data-insight="in-00000000000000a2"]').waitFor({ timeout: 15_000 });
+    assert.equal(await page.locator('select[name="order"]').inputValue(), 'attention');
+    assert.deepEqual(await rows(), answered);
+    // Back to newest first: no order in the URL nor in the request.
+    await page.selectOption('select[name="order"]', { label: 'Newest first' });
+    await page.waitForURL((url) => !url.searchParams.has('order'));
+    await page.locator(`tr[data-insight="${insight.id}"]`).waitFor({ timeout: 15_000 });
+    assert.equal(requests.at(-1).get('order'), null);
+    assert.equal(await page.locator('tr[data-insight="in-00000000000000a2"]').count(), 0);
+    await page.unroute(isList);
   });
 
   await t.test('the insight page: summary, timeline with the deployment marker, root cause, graph', async () => {

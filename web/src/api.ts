@@ -283,8 +283,19 @@ function query(params: Record<string, string | number | undefined>): string {
 
 const enc = encodeURIComponent;
 
+// How GET /api/v1/insights orders its list: `newest` start first (the
+// default), or `attention`, the order to look at them (src/insight/priority.h).
+export type InsightOrder = 'newest' | 'attention';
+
 export const api = {
-  insights: (p: { status?: string; service?: string; from?: string; to?: string; limit?: number }) =>
+  insights: (p: {
+    status?: string;
+    service?: string;
+    from?: string;
+    to?: string;
+    limit?: number;
+    order?: InsightOrder;
+  }) =>
     request<{ insights: InsightSummary[] }>('GET', `/api/v1/insights${query(p)}`).then((r) => r.insights),
   insight: (id: string) => request<Insight>('GET', `/api/v1/insights/${enc(id)}`),
   putFeedback: (id: string, feedback: FeedbackValue) =>

@@ -1,5 +1,6 @@
 // Insights list: severity, status, title, start, duration, root cause, with
-// filters (status, severity, service, time range) kept in the URL.
+// filters (status, severity, service, time range) and the order (newest
+// first, or the API's order of attention) kept in the URL.
 import { api, type InsightSummary, type RootCause } from '../api';
 import { h, link, replace } from '../dom';
 import { formatDuration, formatTime, ms, rangeFrom } from '../format';
@@ -15,13 +16,23 @@ const RANGES: [string, string][] = [
   ['30d', 'Last 30 days'],
 ];
 
-function select(name: string, label: string, value: string, options: [string, string][], onChange: (v: string) => void) {
+// The list's orders: '' is the API's default (newest start first), so the
+// URL carries `order` only when it differs; `attention` is the order to look
+// at them, src/insight/priority.h in one line.
+const ORDERS: [string, string][] = [
+  ['', 'Newest first'],
+  ['attention', 'Attend first'],
+];
+const ATTENTION_HINT = 'Attend first: the strongest anomaly first, then severity and reach.';
+
+function select(name: string, label: string, value: string, options: [string, string][], onChange: (v: string) => void,
+  hint?: string) {
   const el = h(
     'select',
     { attrs: { name, 'aria-label': label }, on: { change: () => onChange(el.value) } },
     options.map(([v, text]) => h('option', { attrs: { value: v, selected: v === value } }, text)),
   );
-  return h('label', { class: 'filter' }, h('span', null, label), el);
+  return h('label', { class: 'filter', title: hint }, h('span', null, label), el);
 }
 
 export function rootCauseText(rc: RootCause | null): string {
@@ -49,11 +60,14 @@ export async function renderInsights(ctx: PageContext): Promise<void> {
   const severity = q.get('severity') ?? '';
   const service = q.get('service') ?? '';
   const range = q.get('range') ?? '';
-  const filters = { status, severity, service, range };
+  // An unknown order in a hand-edited URL falls back to the default rather
+  // than to the API's 400.
+  const order = q.get('order') === 'attention' ? 'attention' : '';
+  const filters = { status, severity, service, range, order };
   const set = (k: keyof typeof filters) => (v: string) => ctx.setQuery({ ...filters, [k]: v });
 
   const [insights, services] = await Promise.all([
-    api.insights({ status, service, from: rangeFrom(range), limit: 500 }),
+    api.insights({ status, service, from: rangeFrom(range), limit: 500, order: order || undefined }),
     api.services().catch(() => []),
   ]);
   if (!ctx.current()) return;
@@ -69,6 +83,7 @@ export async function renderInsights(ctx: PageContext): Promise<void> {
     select('service', 'Service', service, [['', 'All services'], ...serviceNames.map((n): [string, string] => [n, n])],
       set('service')),
     select('range', 'Time range', range, RANGES, set('range')),
+    select('order', 'Order', order, ORDERS, set('order'), ATTENTION_HINT),
   );
 
   const rows = shown.map((i) =>
@@ -89,7 +104,8 @@ export async function renderInsights(ctx: PageContext): Promise<void> {
     ctx.root,
     h('h1', null, 'Insights'),
     h('p', { class: 'lead muted' }, 'Incidents augur explained: anomalies that belong together, their most probable cause ' +
-      'and the changes that preceded them. Newest first.'),
+      'and the changes that preceded them. ',
+      h('span', { class: 'order-hint' }, order ? ATTENTION_HINT : 'Newest first.')),
     bar,
     shown.length
       ? h(
