@@ -29,12 +29,13 @@ bool DataStops::Quorum(uint64_t onset_ns) const {
 
 std::vector<std::string> DataStops::Add(const model::Anomaly& a) {
   std::vector<std::string> now_stopped;
-  auto known = std::find_if(falls_.begin(), falls_.end(), [&](const Fall& f) { return f.id == a.id; });
   if (!FellToZero(a)) {
     // An update that no longer reads zero (a partial recovery) is no fall;
     // one that was a stop stays one (its onset did not change).
     return now_stopped;
   }
+  // Looked up only for falls: every anomaly passes through here.
+  auto known = std::find_if(falls_.begin(), falls_.end(), [&](const Fall& f) { return f.id == a.id; });
   if (known != falls_.end()) {
     known->onset_ns = a.onset_ns;
   } else {
