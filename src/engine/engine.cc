@@ -303,4 +303,37 @@ Status Engine::LoadState(std::string_view bytes) {
   return correlator_.LoadState(j["correlator"].get<std::string>());
 }
 
+std::vector<OverflowTotal> Engine::Overflows() const {
+  const analysis::AnalyzerStats a = analyzer_.stats();
+  const topology::TopologyStats t = topology_.stats();
+  const logs::LogAnalyzerStats l = logs_.stats();
+  const insight::CorrelatorStats c = correlator_.stats();
+  const ExemplarStats e = exemplars_.stats();
+  return {
+      {"red", "series", a.red.series_overflow},
+      {"metrics", "series", a.metrics.series_overflow},
+      {"detectors", "series", a.detector_overflow},
+      {"detectors", "sensitivities", a.sensitivity_overflow},
+      {"versions", "changes", a.version_overflow},
+      {"saturation", "series", saturation_.stats().series_overflow},
+      {"traces", "spans", t.traces.spans_overflow},
+      {"traces", "traces_completed_early", t.traces.traces_forced},
+      {"topology", "operations", t.graph.operation_overflow},
+      {"topology", "edges", t.graph.edge_overflow},
+      {"topology", "points", t.graph.points_dropped},
+      {"topology", "names", t.name_overflow},
+      {"topology", "links", t.link_overflow},
+      {"logs", "records", l.records_dropped},
+      {"logs", "templates_squeezed", l.template_squeezes},
+      {"logs", "anomalies_suppressed", l.suppressed},
+      {"logs", "incidents", l.incidents_overflow},
+      {"logs", "fields", l.fields_overflow},
+      {"logs", "numeric_series", l.numeric_overflow},
+      {"exemplars", "operations", e.operations_overflow},
+      {"insight", "anomalies", c.anomalies_dropped},
+      {"insight", "events", c.events_dropped},
+      {"insight", "data_stop_falls", c.data_stop_falls_forgotten},
+  };
+}
+
 }  // namespace augur::engine

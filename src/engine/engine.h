@@ -35,6 +35,15 @@
 
 namespace augur::engine {
 
+// What one bounded table of the analysis refused or forgot because it was
+// full, as a total since the engine started (augur's /metrics shows each as
+// augur_analysis_overflow_total{component, what}).
+struct OverflowTotal {
+  const char* component;  // "red", "topology", "logs", "insight", ...
+  const char* what;       // what was not kept: "series", "edges", "anomalies", ...
+  uint64_t total;
+};
+
 struct EngineOptions {
   analysis::AnalyzerOptions analyzer;
   analysis::SaturationOptions saturation;
@@ -89,7 +98,9 @@ class Engine {
   uint64_t watermark() const { return analyzer_.watermark(); }
   analysis::AnalyzerStats analyzer_stats() const { return analyzer_.stats(); }
   topology::TopologyStats topology_stats() const { return topology_.stats(); }
-  const insight::CorrelatorStats& correlator_stats() const { return correlator_.stats(); }
+  insight::CorrelatorStats correlator_stats() const { return correlator_.stats(); }
+  // Every overflow counter of the parts, always the same entries in the same order.
+  std::vector<OverflowTotal> Overflows() const;
 
  private:
   class View;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string_view>
+
 #include "scenario/generator.h"
 #include "scenario/spec.h"
 
@@ -46,6 +48,32 @@ TEST(Engine, ARestartDoesNotRelearn) {
 TEST(Engine, RefusesStateItDidNotWrite) {
   Engine e;
   EXPECT_FALSE(e.LoadState("nonsense").ok());
+}
+
+uint64_t OverflowOf(const std::vector<OverflowTotal>& totals, std::string_view component, std::string_view what) {
+  for (const OverflowTotal& o : totals) {
+    if (component == o.component && what == o.what) return o.total;
+  }
+  ADD_FAILURE() << "no overflow entry " << component << "/" << what;
+  return 0;
+}
+
+TEST(Engine, CountsWhatItsFullTablesRefuse) {
+  EngineOptions options;
+  options.analyzer.red.max_series = 2;  // the experiment has three services' operations
+  options.topology.max_operations = 1;
+  Engine engine(options);
+  const auto before = engine.Overflows();
+  ASSERT_FALSE(before.empty());
+  for (const OverflowTotal& o : before) EXPECT_EQ(o.total, 0u) << o.component << "/" << o.what;
+
+  const auto spec = scenario::ServerlessApp(3, kStart, 10 * 60 * kSecond);
+  ASSERT_TRUE(scenario::Generate(spec, [&](scenario::Export& e) { engine.Add(e.batch); }).ok());
+  const auto after = engine.Overflows();
+  ASSERT_EQ(after.size(), before.size());  // same entries, same order, always
+  EXPECT_GT(OverflowOf(after, "red", "series"), 0u);
+  EXPECT_GT(OverflowOf(after, "topology", "operations"), 0u);
+  EXPECT_EQ(OverflowOf(after, "topology", "edges"), 0u);
 }
 
 }  // namespace

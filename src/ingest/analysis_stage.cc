@@ -42,6 +42,13 @@ AnalysisStage::AnalysisStage(store::Store* store, selfmon::Registry* metrics, An
   watermark_gauge_ =
       &metrics->GetGauge("augur_analysis_watermark_seconds", "Event-time watermark of the analysis (Unix seconds).");
   series_gauge_ = &metrics->GetGauge("augur_analysis_series", "Series with detector state.");
+  for (const engine::OverflowTotal& o : engine_->Overflows()) {
+    overflows_.push_back({&metrics->GetCounter("augur_analysis_overflow_total",
+                                               "Items a bounded table of the analysis refused or forgot because it "
+                                               "was full, by component and what was not kept.",
+                                               {{"component", o.component}, {"what", o.what}}),
+                          0});
+  }
   metrics->GetGauge("augur_analysis_queue_capacity_items", "Capacity of the analysis queue.")
       .Set(static_cast<double>(options_.queue_capacity_items));
 }
@@ -243,10 +250,20 @@ void AnalysisStage::Persist() {
 void AnalysisStage::PublishStats() {
   analysis::AnalyzerStats s;
   uint64_t watermark;
+  std::vector<engine::OverflowTotal> overflows;
   {
     std::lock_guard lock(engine_mu_);
     s = engine_->analyzer_stats();
     watermark = engine_->watermark();
+    overflows = engine_->Overflows();
+  }
+  for (size_t i = 0; i < overflows.size() && i < overflows_.size(); ++i) {
+    // A total below the published one: the engine was replaced (a state
+    // that failed to load); its count starts again from zero.
+    const uint64_t total = overflows[i].total;
+    PublishedOverflow& p = overflows_[i];
+    p.counter->Increment(total >= p.published ? total - p.published : total);
+    p.published = total;
   }
   const uint64_t late = s.red.late;
   const uint64_t overflow = s.red.series_overflow + s.metrics.series_overflow + s.detector_overflow;

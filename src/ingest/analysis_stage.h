@@ -113,6 +113,13 @@ class AnalysisStage final : public CommittedSink {
   selfmon::Gauge* series_gauge_;
   uint64_t published_late_ = 0;  // analysis thread: totals already added to the counters
   uint64_t published_overflow_ = 0;
+  // augur_analysis_overflow_total{component, what}, one per entry of
+  // Engine::Overflows() in its order, with the total already added.
+  struct PublishedOverflow {
+    selfmon::Counter* counter;
+    uint64_t published;
+  };
+  std::vector<PublishedOverflow> overflows_;  // analysis thread (made by the constructor)
 
   std::mutex mu_;
   std::condition_variable cv_;        // the queue got work, or stopping

@@ -233,6 +233,12 @@ void Correlator::Rank(Open* open, const TopologyView& topology) {
   open->dirty = true;
 }
 
+CorrelatorStats Correlator::stats() const {
+  CorrelatorStats s = stats_;
+  s.data_stop_falls_forgotten = data_stops_.forgotten();
+  return s;
+}
+
 void Correlator::AdvanceTo(uint64_t now_ns) {
   for (auto it = open_.begin(); it != open_.end();) {
     model::Insight& in = it->second.insight;

@@ -129,6 +129,7 @@ struct CorrelatorStats {
   uint64_t anomalies_dropped = 0;  // an insight full, or too many open insights
   uint64_t events_seen = 0;
   uint64_t events_dropped = 0;
+  uint64_t data_stop_falls_forgotten = 0;  // DataStops::forgotten()
 };
 
 class Correlator {
@@ -149,7 +150,7 @@ class Correlator {
   std::string SaveState() const;
   Status LoadState(std::string_view bytes);
 
-  const CorrelatorStats& stats() const { return stats_; }
+  CorrelatorStats stats() const;
 
  private:
   struct Open {

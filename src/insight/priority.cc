@@ -9,10 +9,6 @@
 namespace augur::insight {
 namespace {
 
-int SeverityRank(const std::string& s) {
-  return s == "HIGH" ? 2 : s == "MEDIUM" ? 1 : 0;
-}
-
 // Scores are compared to 0.01: differences below that are the detectors'
 // arithmetic, not a stronger signal.
 long Strength(const model::Insight& in, bool causal_only) {
@@ -34,8 +30,8 @@ size_t Services(const model::Insight& in) {
 bool AttendFirst(const model::Insight& a, const model::Insight& b) {
   // Larger is first for every key but the start and the id.
   auto key = [](const model::Insight& in) {
-    return std::make_tuple(in.type == "REACTIVE", Strength(in, false), Strength(in, true), SeverityRank(in.severity),
-                           Services(in), in.anomalies.size());
+    return std::make_tuple(in.type == "REACTIVE", Strength(in, false), Strength(in, true),
+                           model::SeverityRank(in.severity), Services(in), in.anomalies.size());
   };
   const auto ka = key(a), kb = key(b);
   if (ka != kb) return ka > kb;

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/anomaly.h"
@@ -67,6 +68,14 @@ struct LogSnippet {
   std::string reason;  // why this line was chosen
   bool operator==(const LogSnippet&) const = default;
 };
+
+// An insight's severity as a number to compare: LOW 0, MEDIUM 1, HIGH 2;
+// anything else 0 (ranks stored insights; input is validated where read).
+inline int SeverityRank(std::string_view severity) {
+  if (severity == "HIGH") return 2;
+  if (severity == "MEDIUM") return 1;
+  return 0;
+}
 
 struct Insight {
   std::string id;                  // "in-" + 16 hex digits

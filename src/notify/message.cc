@@ -55,12 +55,6 @@ std::optional<MessageType> MessageTypeFromName(std::string_view name) {
   return std::nullopt;
 }
 
-int SeverityRank(std::string_view severity) {
-  if (severity == "HIGH") return 2;
-  if (severity == "MEDIUM") return 1;
-  return 0;
-}
-
 InsightMark MarkOf(const model::Insight& insight) {
   InsightMark mark;
   mark.revision = insight.revision;
@@ -109,7 +103,7 @@ std::vector<Message> Derive(const InsightMark* previous, const model::Insight& c
   }
   if (current.revision <= previous->revision) return out;
 
-  if (SeverityRank(current.severity) > SeverityRank(previous->severity)) {
+  if (model::SeverityRank(current.severity) > model::SeverityRank(previous->severity)) {
     Message m = Make(current, MessageType::kSeverityUpgraded, std::to_string(current.revision));
     m.previous_severity = previous->severity;
     out.push_back(std::move(m));

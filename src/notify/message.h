@@ -54,9 +54,6 @@ inline constexpr int kMessageTypeCount = 5;
 std::string_view MessageTypeName(MessageType type);
 std::optional<MessageType> MessageTypeFromName(std::string_view name);
 
-// LOW 0, MEDIUM 1, HIGH 2; anything else 0.
-int SeverityRank(std::string_view severity);
-
 struct Message {
   std::string id;  // "nt-" + 16 hex digits
   MessageType type = MessageType::kNewInsight;

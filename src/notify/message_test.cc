@@ -62,8 +62,8 @@ TEST(Message, TypeNamesRoundTrip) {
   EXPECT_EQ(names.size(), static_cast<size_t>(kMessageTypeCount));
   EXPECT_EQ(MessageTypeName(MessageType::kNewAnomalyAssociation), "NEW_ANOMALY_ASSOCIATION");
   EXPECT_FALSE(MessageTypeFromName("new_insight").has_value());
-  EXPECT_LT(SeverityRank("LOW"), SeverityRank("MEDIUM"));
-  EXPECT_LT(SeverityRank("MEDIUM"), SeverityRank("HIGH"));
+  EXPECT_LT(model::SeverityRank("LOW"), model::SeverityRank("MEDIUM"));
+  EXPECT_LT(model::SeverityRank("MEDIUM"), model::SeverityRank("HIGH"));
 }
 
 TEST(Message, FirstSightIsANewInsightOnly) {

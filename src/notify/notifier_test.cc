@@ -171,7 +171,7 @@ TEST_F(NotifierTest, DeliversToAWebhookAndASlackSink) {
 TEST_F(NotifierTest, SinksGetOnlyWhatTheirFiltersLetThrough) {
   Sink picky = MakeSink("picky", SinkType::kWebhook, "/hook");
   picky.types = 1u << static_cast<int>(MessageType::kNewInsight);
-  picky.min_severity = SeverityRank("HIGH");
+  picky.min_severity = model::SeverityRank("HIGH");
   Start(Options({picky}));
   Write({MakeInsight("in-low", 1, "LOW"), MakeInsight("in-high", 1, "HIGH")});
   model::Insight closed = MakeInsight("in-high", 2);

@@ -8,7 +8,7 @@ std::string_view SinkTypeName(SinkType type) {
 
 bool Accepts(const Sink& sink, MessageType type, std::string_view severity) {
   if (sink.types != 0 && (sink.types & (1u << static_cast<int>(type))) == 0) return false;
-  return SeverityRank(severity) >= sink.min_severity;
+  return model::SeverityRank(severity) >= sink.min_severity;
 }
 
 StatusOr<std::vector<Sink>> SinksFromConfig(const config::NotificationsConfig& config) {
@@ -40,7 +40,7 @@ StatusOr<std::vector<Sink>> SinksFromConfig(const config::NotificationsConfig& c
       if (c.min_severity != "LOW" && c.min_severity != "MEDIUM" && c.min_severity != "HIGH") {
         return Status::InvalidArgument(where + "unknown severity '" + c.min_severity + "'");
       }
-      sink.min_severity = SeverityRank(c.min_severity);
+      sink.min_severity = model::SeverityRank(c.min_severity);
     }
     sink.ca_file = c.ca_file;
     out.push_back(std::move(sink));

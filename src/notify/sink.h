@@ -33,7 +33,7 @@ struct Sink {
   HttpUrl url;
   std::vector<std::pair<std::string, std::string>> headers;
   uint32_t types = 0;    // bit (1 << MessageType) per wanted type; 0: all
-  int min_severity = 0;  // SeverityRank; 0: all
+  int min_severity = 0;  // model::SeverityRank; 0: all
   std::string ca_file;   // "": the system's CAs
 };
 

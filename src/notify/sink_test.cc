@@ -23,7 +23,7 @@ TEST(Sink, FiltersByTypeAndSeverity) {
   Sink picky;
   picky.types =
       (1u << static_cast<int>(MessageType::kNewInsight)) | (1u << static_cast<int>(MessageType::kClosedInsight));
-  picky.min_severity = SeverityRank("MEDIUM");
+  picky.min_severity = model::SeverityRank("MEDIUM");
   EXPECT_TRUE(Accepts(picky, MessageType::kNewInsight, "MEDIUM"));
   EXPECT_TRUE(Accepts(picky, MessageType::kClosedInsight, "HIGH"));
   EXPECT_FALSE(Accepts(picky, MessageType::kNewInsight, "LOW"));

@@ -398,6 +398,12 @@ describe('bad input', { timeout: 300_000 }, () => {
       const rejected = parsePrometheus(r.text).filter((s) => /rejected/.test(s.name) && s.labels.signal === 'traces');
       assert.ok(rejected.length > 0, `a rejected counter for traces in:\n${r.text.slice(0, 3000)}`);
       assert.ok(rejected.reduce((a, s) => a + s.value, 0) >= 8, `rejected spans counted: ${JSON.stringify(rejected)}`);
+      // Every bounded table of the analysis shows its overflow, zero or not.
+      const overflow = parsePrometheus(r.text).filter((s) => s.name === 'augur_analysis_overflow_total');
+      for (const [component, what] of [['red', 'series'], ['topology', 'edges'], ['logs', 'records'], ['insight', 'anomalies']]) {
+        assert.ok(overflow.some((s) => s.labels.component === component && s.labels.what === what),
+          `augur_analysis_overflow_total{component="${component}",what="${what}"} in: ${JSON.stringify(overflow)}`);
+      }
     });
   });
 
