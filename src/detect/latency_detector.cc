@@ -19,6 +19,7 @@ constexpr double kBand = 3;
 // robust p99 level is also stable while the series is young; a reference
 // that moved while its share was being learned would bias the share.
 constexpr double kSlowFactor = 2;
+constexpr double kZ99 = 2.3263478740408;  // the standard normal's p99
 constexpr double kLn10 = 2.302585092994046;
 // Prior of the share of requests above the reference (rare by its
 // choice): 0.5%, worth 200 requests.
@@ -32,7 +33,14 @@ constexpr Quantity kQuantities[3] = {Quantity::kP50, Quantity::kP90, Quantity::k
 }  // namespace
 
 double LatencyDetector::Reference() const {
-  return n_ == 0 ? 0 : kSlowFactor * std::exp(q_[2].level);
+  if (n_ == 0) return 0;
+  // A series learned from sparse buckets has a p99 level that is its
+  // requests' median (one request is its bucket's p50 and p99 alike), and
+  // a p50 MAD that is their spread: its p99 is then the log-normal one that
+  // spread implies. For a busy series that bound lies far under the learned
+  // p99 (the MAD of bucket medians is small), so nothing changes there.
+  const auto implied_p99 = static_cast<float>(q_[0].level + kZ99 * kMadToSigma * q_[0].mad);
+  return kSlowFactor * std::exp(std::max(q_[2].level, implied_p99));
 }
 
 double LatencyDetector::Normal(int quantile) const {
@@ -44,7 +52,16 @@ Verdict LatencyDetector::Update(const Options& o, const LatencyPoint& p) {
   if (p.count == 0) return v;
   const double count = static_cast<double>(p.count);
   const double values[3] = {p.p50, p.p90, p.p99};
-  const bool quantiles_ok = p.count >= o.min_latency_count && p.p50 > 0 && p.p90 > 0 && p.p99 > 0;
+  const bool positive = p.p50 > 0 && p.p90 > 0 && p.p99 > 0;
+  const bool quantiles_ok = p.count >= o.min_latency_count && positive;
+  // A sparse bucket's quantiles say nothing, but each of its requests is a
+  // draw from the series' distribution. A series whose buckets are mostly
+  // sparse (an endpoint called every few seconds) learns its levels from
+  // them, so that they describe single requests and Reference() has a p99
+  // to count slow requests above: its quantiles are still not tested, but
+  // the slow share is, which is what sees a gray failure at low traffic.
+  // Without it such a series had no reference, and no test at all.
+  const bool teaches_levels = quantiles_ok || (positive && count_ < o.min_latency_count);
   const double inflate = 1 + 1 / std::sqrt(std::max<double>(n_, 1));
 
   // Evidence: the median's z (both ways) and the tail's (up only).
@@ -139,7 +156,7 @@ Verdict LatencyDetector::Update(const Options& o, const LatencyPoint& p) {
 
   // Learn.
   const double clip = (incident_.open() && incident_.persistent() ? 4 : 1) * o.learn_clip;
-  if (quantiles_ok) {
+  if (teaches_levels) {
     const double alpha = std::max(base_alpha, 1.0 / (n_ + 1));
     for (int i = 0; i < 3; ++i) {
       const double lv = std::log(values[i]);

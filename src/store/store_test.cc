@@ -664,6 +664,9 @@ TEST_F(StoreTest, ConcurrentReadersWhileWriting) {
     b.logs.assign(20, l);
     ASSERT_TRUE(WriteOne(*store, b).ok());
     (void)store->Stats();
+    // Halfway, let the readers catch up: on a loaded machine they may not
+    // have been scheduled yet, and the rest of the writes must overlap reads.
+    while (round == 25 && queries.load() < 6) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   done = true;
   for (auto& t : readers) t.join();
