@@ -25,6 +25,10 @@
 // spike_evidence) when its slow count is that improbable by itself: the
 // first bucket of a gray failure, often only partly affected, is enough,
 // while ordinary noise never is. p90 is learned for the explanation.
+// A series whose buckets are mostly sparse (fewer than min_latency_count
+// requests: an endpoint called every few seconds) learns its levels from
+// them, i.e. from single requests, and takes as its p99 the one their
+// spread implies; its quantiles are never tested, its slow share is.
 // Incident guards as everywhere. No seasonality: latency rarely has a
 // daily cycle worth 184 bytes.
 //
