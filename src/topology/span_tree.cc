@@ -36,6 +36,59 @@ void SpanTree::Index(std::vector<SpanRecord>& spans) {
   }
 }
 
+uint32_t SpanTree::FindParent(const std::vector<SpanRecord>& spans, uint32_t i) {
+  const uint64_t id = spans[i].parent_id;
+  if (id == 0) return kNone;
+  for (size_t j = 0; j < spans.size(); ++j) {
+    if (spans[j].span_id == id) return j == i ? kNone : static_cast<uint32_t>(j);
+  }
+  return kNone;
+}
+
+void SpanTree::IndexLast(std::vector<SpanRecord>& spans) {
+  const size_t n = spans.size();
+  parent_.assign(n, kNone);
+  child_begin_.assign(n + 1, 0);
+  children_.clear();
+  if (n == 0) return;
+  const uint32_t last = static_cast<uint32_t>(n - 1);
+  SpanRecord& s = spans[last];
+  s.flags &= static_cast<uint8_t>(~kSpanDuplicate);
+  if (s.span_id != 0) {
+    for (size_t j = 0; j < last; ++j) {
+      if (spans[j].span_id == s.span_id) {
+        // A later copy: Index gives it no parent and no children.
+        s.flags |= kSpanDuplicate;
+        return;
+      }
+    }
+    // Its children: the earlier spans naming it as parent, but for
+    // duplicates (marked when they were indexed). No earlier span has its
+    // id, so it is their parent's first copy.
+    for (size_t j = 0; j < last; ++j) {
+      if (spans[j].parent_id == s.span_id && !(spans[j].flags & kSpanDuplicate)) {
+        parent_[j] = last;
+        children_.push_back(static_cast<uint32_t>(j));
+      }
+    }
+    child_begin_[n] = static_cast<uint32_t>(children_.size());
+  }
+  // Its parent, and up from there as far as EntryOperation climbs from it
+  // (which covers its climb from the late span too). Each ancestor is the
+  // first copy of its id, so not a duplicate. At most n steps, should the
+  // parent ids form a cycle.
+  uint32_t j = FindParent(spans, last);
+  parent_[last] = j;
+  for (size_t steps = 0; j != kNone && steps < n; ++steps) {
+    const model::SpanKind k = spans[j].kind;
+    if (k == model::SpanKind::kServer || k == model::SpanKind::kConsumer) break;
+    const uint32_t p = FindParent(spans, j);
+    parent_[j] = p;
+    if (p == kNone || spans[p].service != spans[j].service) break;
+    j = p;
+  }
+}
+
 SpanCost SpanTree::Cost(const std::vector<SpanRecord>& spans, size_t i) {
   const SpanRecord& s = spans[i];
   SpanCost cost;
@@ -88,12 +141,17 @@ void SpanTree::PairCall(std::vector<SpanRecord>& spans, uint32_t p, uint32_t c, 
 
 uint32_t SpanTree::EntryOperation(const std::vector<SpanRecord>& spans, uint32_t i) const {
   const uint32_t service = spans[i].service;
-  for (uint32_t j = i;; j = parent_[j]) {
+  uint32_t j = i;
+  // At most one step per span: parent ids can form a cycle (A's parent is
+  // B, B's is A), and a client's spans must not stop the analysis.
+  for (size_t steps = 0; steps < spans.size(); ++steps) {
     const model::SpanKind k = spans[j].kind;
-    if (k == model::SpanKind::kServer || k == model::SpanKind::kConsumer) return spans[j].operation;
+    if (k == model::SpanKind::kServer || k == model::SpanKind::kConsumer) break;
     const uint32_t p = parent_[j];
-    if (p == kNone || spans[p].service != service) return spans[j].operation;
+    if (p == kNone || spans[p].service != service) break;
+    j = p;
   }
+  return spans[j].operation;
 }
 
 size_t SpanTree::DependencyCall(std::vector<SpanRecord>& spans, uint32_t i, std::vector<Call>* out) const {

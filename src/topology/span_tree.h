@@ -70,6 +70,17 @@ class SpanTree {
   // Links the spans of one trace (and flags duplicates in them). Must be
   // called again after `spans` changed.
   void Index(std::vector<SpanRecord>& spans);
+  // The same for a span appended to an indexed trace (a late span), but
+  // only as far as the last span's queries need: whether it is a duplicate,
+  // its parent, its children, and its ancestors' parents as far as
+  // EntryOperation climbs. So Cost(spans, n - 1) and
+  // CollectCallsOf(spans, n - 1, ...) answer as after Index(spans); other
+  // spans' parent() and children() are not valid. Why: a trace had been
+  // sorted again for each of its late spans. spans[0 .. n - 1) must have
+  // been indexed (by Index, or by IndexLast as they arrived) and unchanged
+  // since but for their flags, which carry their duplicate marks. Linear in
+  // the trace's size; allocates nothing once the vectors have grown.
+  void IndexLast(std::vector<SpanRecord>& spans);
 
   uint32_t parent(size_t i) const { return parent_[i]; }
   std::span<const uint32_t> children(size_t i) const {
@@ -92,6 +103,9 @@ class SpanTree {
  private:
   void PairCall(std::vector<SpanRecord>& spans, uint32_t p, uint32_t c, std::vector<Call>* out) const;
   uint32_t EntryOperation(const std::vector<SpanRecord>& spans, uint32_t i) const;
+  // The parent Index would give span i (not a duplicate): the first span
+  // with its parent id, unless that is i itself. A linear scan.
+  static uint32_t FindParent(const std::vector<SpanRecord>& spans, uint32_t i);
   // 1 if span i is a caller that stays unattributed.
   size_t DependencyCall(std::vector<SpanRecord>& spans, uint32_t i, std::vector<Call>* out) const;
 

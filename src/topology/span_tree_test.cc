@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <tuple>
 #include <vector>
 
 namespace augur::topology {
@@ -192,5 +194,99 @@ TEST(SpanTreeTest, LateSpansTakePartInTheirCalls) {
   EXPECT_TRUE(calls.empty());
 }
 
+auto Fields(const Call& c) {
+  return std::tie(c.from, c.to, c.to_kind, c.operation, c.time_ns, c.duration_ns, c.error, c.entry_operation,
+                  c.callee_operation, c.caller_peer);
+}
+
+// A late span indexed alone (IndexLast) must give what re-indexing its
+// whole trace gives: duplicate mark, parent, children, cost, calls and the
+// flags the calls leave. Random traces with few distinct ids, so they have
+// duplicates, orphans, spans naming themselves or each other as parent,
+// and children arriving before their parents.
+TEST(SpanTreeTest, IndexLastMatchesAFullIndex) {
+  const SpanKind kinds[] = {SpanKind::kUnspecified, SpanKind::kInternal, SpanKind::kServer,
+                            SpanKind::kClient,      SpanKind::kProducer, SpanKind::kConsumer};
+  size_t late_spans = 0, late_calls = 0, late_with_children = 0;
+  for (uint32_t seed = 0; seed < 2000; ++seed) {
+    std::mt19937 rng(seed);
+    auto pick = [&rng](uint32_t n) { return static_cast<uint32_t>(rng() % n); };
+    const uint32_t n = 2 + pick(14), ids = 2 + pick(n);
+    std::vector<SpanRecord> all;
+    for (uint32_t k = 0; k < n; ++k) {
+      const uint64_t start = pick(50);
+      SpanRecord r = Rec(pick(ids + 1), pick(ids + 2), 1 + pick(3), kinds[pick(6)], start, start + 1 + pick(60),
+                         pick(3) == 0 ? kNoName : 20 + pick(2), NodeKind::kDatabase);
+      if (pick(4) == 0) r.flags |= kSpanError;
+      all.push_back(r);
+    }
+    const uint32_t first = 1 + pick(n - 1);
+    std::vector<SpanRecord> a(all.begin(), all.begin() + first);
+    std::vector<SpanRecord> b = a;
+    SpanTree ta, tb;
+    std::vector<Call> ca, cb;
+    ta.Index(a);
+    tb.Index(b);
+    ta.CollectCalls(a, &ca);
+    tb.CollectCalls(b, &cb);
+    for (uint32_t k = first; k < n; ++k) {
+      SCOPED_TRACE(testing::Message() << "seed " << seed << " span " << k);
+      a.push_back(all[k]);
+      b.push_back(all[k]);
+      ta.IndexLast(a);
+      tb.Index(b);
+      ++late_spans;
+      ASSERT_EQ(ta.duplicate(a, k), tb.duplicate(b, k));
+      ASSERT_EQ(ta.parent(k), tb.parent(k));
+      std::vector<uint32_t> children_a(ta.children(k).begin(), ta.children(k).end());
+      std::vector<uint32_t> children_b(tb.children(k).begin(), tb.children(k).end());
+      ASSERT_EQ(children_a, children_b);
+      late_with_children += !children_a.empty();
+      const SpanCost cost_a = ta.Cost(a, k), cost_b = tb.Cost(b, k);
+      ASSERT_EQ(cost_a.self_ns, cost_b.self_ns);
+      ASSERT_EQ(cost_a.downstream_ns, cost_b.downstream_ns);
+      ASSERT_EQ(cost_a.error_origin, cost_b.error_origin);
+      ca.clear();
+      cb.clear();
+      ASSERT_EQ(ta.CollectCallsOf(a, k, &ca), tb.CollectCallsOf(b, k, &cb));
+      ASSERT_EQ(ca.size(), cb.size());
+      for (size_t c = 0; c < ca.size(); ++c) ASSERT_EQ(Fields(ca[c]), Fields(cb[c])) << "call " << c;
+      late_calls += ca.size();
+      for (uint32_t i = 0; i <= k; ++i) ASSERT_EQ(a[i].flags, b[i].flags) << "flags of span " << i;
+    }
+  }
+  // The random traces did exercise what is compared.
+  EXPECT_GT(late_spans, 5000u);
+  EXPECT_GT(late_calls, 1000u);
+  EXPECT_GT(late_with_children, 500u);
+}
+
+TEST(SpanTreeTest, ParentCyclesDoNotHang) {
+  // Two gateway spans naming each other as parent; the first calls writer.
+  // Finding the call's entry operation climbs the cycle: it must end.
+  const SpanRecord x = Rec(1, 2, kGateway, SpanKind::kInternal, 0, 100);
+  const SpanRecord y = Rec(2, 1, kGateway, SpanKind::kInternal, 0, 100);
+  const SpanRecord server = Rec(3, 1, kWriter, SpanKind::kServer, 10, 50);
+  SpanTree tree;
+  std::vector<Call> calls;
+  std::vector<SpanRecord> spans = {x, y, server};
+  tree.Index(spans);
+  EXPECT_EQ(tree.CollectCalls(spans, &calls), 0u);
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].from, kGateway);
+  EXPECT_EQ(calls[0].to, kWriter);
+
+  // The same with the writer span arriving late.
+  spans = {x, y};
+  tree.Index(spans);
+  calls.clear();
+  EXPECT_EQ(tree.CollectCalls(spans, &calls), 0u);
+  EXPECT_TRUE(calls.empty());
+  spans.push_back(server);
+  tree.IndexLast(spans);
+  EXPECT_EQ(tree.CollectCallsOf(spans, 2, &calls), 0u);
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].to, kWriter);
+}
 }  // namespace
 }  // namespace augur::topology

@@ -216,7 +216,7 @@ void TopologyBuilder::Sink::OnTrace(std::vector<SpanRecord>& spans) {
 
 void TopologyBuilder::Sink::OnLateSpan(std::vector<SpanRecord>& spans) {
   SpanTree& tree = b_->tree_;
-  tree.Index(spans);
+  tree.IndexLast(spans);  // the others were indexed as they came
   size_t i = spans.size() - 1;
   if (tree.duplicate(spans, i)) {
     ++b_->stats_.duplicate_spans;
