@@ -1,7 +1,8 @@
 #include "model/intern_table.h"
 
 #include <bit>
-#include <functional>
+
+#include "common/short_bytes.h"
 
 namespace augur::model {
 
@@ -23,13 +24,13 @@ const std::string* InternTable::Find(std::string_view text, size_t hash) const {
     // a non-null slot is fully built.
     const std::string* entry = slots_[i].load(std::memory_order_acquire);
     if (entry == nullptr) return nullptr;
-    if (std::string_view(*entry) == text) return entry;
+    if (SameBytes(*entry, text)) return entry;
   }
 }
 
 const std::string* InternTable::Intern(std::string_view text) {
   if (text.size() > max_entry_bytes_) return nullptr;
-  const size_t hash = std::hash<std::string_view>()(text);
+  const size_t hash = ShortHash(text);
   if (const std::string* found = Find(text, hash)) return found;
 
   // A full table never changes again, so a refusal needs no lock. But the
@@ -48,7 +49,7 @@ const std::string* InternTable::Intern(std::string_view text) {
   for (;; i = (i + 1) & mask_) {
     const std::string* entry = slots_[i].load(std::memory_order_relaxed);
     if (entry == nullptr) break;
-    if (std::string_view(*entry) == text) return entry;  // added by another thread meanwhile
+    if (SameBytes(*entry, text)) return entry;  // added by another thread meanwhile
   }
   if (size_.load(std::memory_order_relaxed) >= max_entries_) {
     overflow_.fetch_add(1, std::memory_order_relaxed);

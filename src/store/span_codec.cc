@@ -6,6 +6,8 @@
 #include <string_view>
 #include <type_traits>
 
+#include "common/short_bytes.h"
+
 namespace augur::store {
 namespace {
 
@@ -137,23 +139,6 @@ std::optional<size_t> ScalarSize(const model::AnyValue& value) {
       value.value);
 }
 
-// Attribute keys and values are mostly short: comparing them in 8-byte
-// words inline rather than calling memcmp made Write() 8% faster.
-bool SameBytes(std::string_view a, std::string_view b) {
-  const size_t n = a.size();
-  if (n != b.size()) return false;
-  if (n < 8) return n == 0 || std::memcmp(a.data(), b.data(), n) == 0;
-  const auto word = [](const char* p) {
-    uint64_t w;
-    std::memcpy(&w, p, sizeof w);
-    return w;
-  };
-  for (size_t i = 0; i + 8 < n; i += 8) {
-    if (word(a.data() + i) != word(b.data() + i)) return false;
-  }
-  return word(a.data() + n - 8) == word(b.data() + n - 8);  // the last word, overlapping
-}
-
 // Equal as the encoding sees them: doubles bit for bit. Scalars only.
 bool SameScalar(const model::AnyValue& a, const model::AnyValue& b) {
   if (a.value.index() != b.value.index()) return false;
@@ -183,7 +168,7 @@ bool SameKeyValue(const model::KeyValue& a, const model::KeyValue& b) {
 size_t HashScalar(const model::AnyValue& value) {
   struct Visitor {
     size_t operator()(std::monostate) const { return 0; }
-    size_t operator()(const std::string& s) const { return std::hash<std::string_view>()(s); }
+    size_t operator()(const std::string& s) const { return ShortHash(s); }
     size_t operator()(bool b) const { return b ? 1 : 2; }
     size_t operator()(int64_t i) const { return std::hash<int64_t>()(i); }
     size_t operator()(double d) const {
@@ -191,7 +176,7 @@ size_t HashScalar(const model::AnyValue& value) {
       std::memcpy(&bits, &d, sizeof bits);
       return std::hash<uint64_t>()(bits);
     }
-    size_t operator()(const model::Bytes& b) const { return std::hash<std::string_view>()(View(b)); }
+    size_t operator()(const model::Bytes& b) const { return ShortHash(View(b)); }
     size_t operator()(const model::ArrayValue&) const { return 0; }
     size_t operator()(const model::Attributes&) const { return 0; }
   };

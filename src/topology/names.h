@@ -22,6 +22,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "common/short_bytes.h"
 #include "topology/span_record.h"
 
 namespace augur::topology {
@@ -45,7 +46,7 @@ class NameTable {
  private:
   size_t max_;
   std::deque<std::string> names_;  // deque: the map's keys view into it, so elements must not move
-  std::unordered_map<std::string_view, uint32_t> ids_;
+  std::unordered_map<std::string_view, uint32_t, ShortHasher> ids_;
   uint64_t overflow_ = 0;
 };
 
