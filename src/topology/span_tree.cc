@@ -3,6 +3,14 @@
 #include <algorithm>
 
 namespace augur::topology {
+namespace {
+
+// How far EntryOperation climbs a service's own spans to find the one
+// that entered it: a deeper chain (no trace of a real service has one)
+// names the operation of the span this many levels up.
+constexpr size_t kMaxClimb = 256;
+
+}  // namespace
 
 void SpanTree::Index(std::vector<SpanRecord>& spans) {
   const size_t n = spans.size();
@@ -75,11 +83,11 @@ void SpanTree::IndexLast(std::vector<SpanRecord>& spans) {
   }
   // Its parent, and up from there as far as EntryOperation climbs from it
   // (which covers its climb from the late span too). Each ancestor is the
-  // first copy of its id, so not a duplicate. At most n steps, should the
-  // parent ids form a cycle.
+  // first copy of its id, so not a duplicate. Each step is a scan of the
+  // trace, hence EntryOperation's bound on the climb.
   uint32_t j = FindParent(spans, last);
   parent_[last] = j;
-  for (size_t steps = 0; j != kNone && steps < n; ++steps) {
+  for (size_t steps = 0; j != kNone && steps < kMaxClimb; ++steps) {
     const model::SpanKind k = spans[j].kind;
     if (k == model::SpanKind::kServer || k == model::SpanKind::kConsumer) break;
     const uint32_t p = FindParent(spans, j);
@@ -142,9 +150,10 @@ void SpanTree::PairCall(std::vector<SpanRecord>& spans, uint32_t p, uint32_t c, 
 uint32_t SpanTree::EntryOperation(const std::vector<SpanRecord>& spans, uint32_t i) const {
   const uint32_t service = spans[i].service;
   uint32_t j = i;
-  // At most one step per span: parent ids can form a cycle (A's parent is
-  // B, B's is A), and a client's spans must not stop the analysis.
-  for (size_t steps = 0; steps < spans.size(); ++steps) {
+  // A bounded climb: parent ids can form a cycle (A's parent is B, B's is
+  // A), and a client's spans must not stop the analysis; nor may a chain of
+  // thousands of one service's spans cost IndexLast a scan per step.
+  for (size_t steps = 0; steps < kMaxClimb; ++steps) {
     const model::SpanKind k = spans[j].kind;
     if (k == model::SpanKind::kServer || k == model::SpanKind::kConsumer) break;
     const uint32_t p = parent_[j];
