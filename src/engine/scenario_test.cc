@@ -133,6 +133,24 @@ TEST(InsightScenario, WithNoEventPostedTheInferredDeploymentIsRelated) {
   EXPECT_TRUE(StartingIn(o, kStart, kDeploy).empty()) << Describe(o);
 }
 
+// The article's experiment on a function called every 5 s (one request a
+// 5 s bucket, too few for its quantiles): found from its slow requests,
+// within a dozen of them, and tied to the deployment as at 5 requests/s.
+TEST(InsightScenario, AGrayFailureOfARarelyCalledFunctionIsFound) {
+  auto spec = Named("article", 12);
+  for (auto& f : spec.functions) f.rate_per_s = 0.2;
+  const Outcome o = Replay(spec, {ApiDeploy(kDeploy)});
+  EXPECT_TRUE(StartingIn(o, kStart, kDeploy).empty()) << "insight during the baseline:" << Describe(o);
+  const auto after = StartingIn(o, kDeploy, kDeploy + kHour);
+  ASSERT_EQ(after.size(), 1u) << Describe(o);
+  const model::Insight& in = *after[0];
+  EXPECT_EQ(in.root_cause.service, "writer") << Describe(o);
+  ASSERT_FALSE(in.related_events.empty()) << Describe(o);
+  EXPECT_EQ(in.related_events[0].id, "ev-api-deploy");
+  EXPECT_LE(in.start_ns, kDeploy + 30 * kSecond) << Describe(o);  // its first slow requests
+  EXPECT_LE(in.detected_ns, kDeploy + 12 * 5 * kSecond + 15 * kSecond) << Describe(o);
+}
+
 TEST(InsightScenario, SlowTableCallsBlameTheTable) {
   const auto spec = Named("table-latency", 9);
   const Outcome o = Replay(spec);
