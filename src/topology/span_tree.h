@@ -78,8 +78,9 @@ class SpanTree {
   // spans' parent() and children() are not valid. Why: a trace had been
   // sorted again for each of its late spans. spans[0 .. n - 1) must have
   // been indexed (by Index, or by IndexLast as they arrived) and unchanged
-  // since but for their flags, which carry their duplicate marks. Linear in
-  // the trace's size; allocates nothing once the vectors have grown.
+  // since but for their flags, which carry their duplicate marks. One scan
+  // of the trace per level climbed (the climb stops at the service's entry
+  // span, and after 256 levels); allocates nothing once the vectors have grown.
   void IndexLast(std::vector<SpanRecord>& spans);
 
   uint32_t parent(size_t i) const { return parent_[i]; }
