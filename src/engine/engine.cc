@@ -82,11 +82,21 @@ class Engine::View final : public insight::TopologyView {
   const topology::TopologyBuilder& t_;
 };
 
+namespace {
+
+// The engine never takes the topology's closed points (see GraphOptions).
+topology::TopologyOptions WithoutClosedPoints(topology::TopologyOptions o) {
+  o.closed_points = false;
+  return o;
+}
+
+}  // namespace
+
 Engine::Engine(EngineOptions options)
     : analyzer_(options.analyzer),
       saturation_(options.saturation),
       logs_(options.logs),
-      topology_(options.topology),
+      topology_(WithoutClosedPoints(options.topology)),
       correlator_(options.correlator),
       exemplars_(options.exemplars) {}
 

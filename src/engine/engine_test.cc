@@ -76,5 +76,18 @@ TEST(Engine, CountsWhatItsFullTablesRefuse) {
   EXPECT_EQ(OverflowOf(after, "topology", "edges"), 0u);
 }
 
+// The engine never takes the topology's closed points, so none are queued:
+// a queue of one point is not overflowed by ten minutes of closed buckets
+// (before, every closed bucket past the queue's bound was counted dropped).
+TEST(Engine, QueuesNoClosedTopologyPoints) {
+  EngineOptions options;
+  options.topology.max_pending_points = 1;
+  Engine engine(options);
+  const auto spec = scenario::ServerlessApp(3, kStart, 10 * 60 * kSecond);
+  ASSERT_TRUE(scenario::Generate(spec, [&](scenario::Export& e) { engine.Add(e.batch); }).ok());
+  EXPECT_GT(engine.topology_stats().graph.calls_recorded, 0u);
+  EXPECT_EQ(OverflowOf(engine.Overflows(), "topology", "points"), 0u);
+}
+
 }  // namespace
 }  // namespace augur::engine

@@ -122,9 +122,11 @@ void ServiceGraph::AdvanceTo(uint64_t watermark_ns) {
   }
 
   size_t first_op = pending_operations_.size(), first_edge = pending_edges_.size();
+  const bool emit = options_.closed_points;
   for (auto it = operations_.begin(); it != operations_.end();) {
     uint64_t key = it->first;
     it->second.history.Close(closed_before, fine_from_, coarse_from, h, [&](uint64_t start, const Cell& c) {
+      if (!emit) return;
       if (pending_operations_.size() >= options_.max_pending_points) {
         ++stats_.points_dropped;
         return;
@@ -150,6 +152,7 @@ void ServiceGraph::AdvanceTo(uint64_t watermark_ns) {
   for (auto it = edges_.begin(); it != edges_.end();) {
     const EdgeKey key = it->first;
     it->second.history.Close(closed_before, fine_from_, coarse_from, h, [&](uint64_t start, const Cell& c) {
+      if (!emit) return;
       if (pending_edges_.size() >= options_.max_pending_points) {
         ++stats_.points_dropped;
         return;

@@ -56,6 +56,11 @@ struct GraphOptions {
   size_t max_operations = 2'000;
   size_t max_edges = 2'000;
   size_t max_pending_points = 20'000;
+  // Whether closed buckets become points for TakeClosed. Off for an owner
+  // that never takes them (the engine: its readers query the history), so
+  // that each closed bucket is not copied into a queue that only fills up
+  // and then counts every later bucket as dropped.
+  bool closed_points = true;
 };
 
 // One closed bucket of one operation.

@@ -44,7 +44,7 @@ TopologyBuilder::TopologyBuilder(TopologyOptions options)
     : options_(options),
       names_(std::min(options.max_names, kMaxNamesCap)),
       graph_(GraphOptions{options.history, options.assembler.quiet_ns + options.trace_hold_ns, options.max_operations,
-                          options.max_edges, options.max_pending_points},
+                          options.max_edges, options.max_pending_points, options.closed_points},
              &names_),
       sink_(this),
       assembler_(options.assembler, &sink_) {}

@@ -77,6 +77,7 @@ struct TopologyOptions {
   size_t max_edges = 2'000;
   size_t max_pending_points = 20'000;
   size_t max_links = 20'000;  // operation links (OperationLink), kept since first seen
+  bool closed_points = true;  // see GraphOptions
 };
 
 // Who calls whom, by operation: the caller's entry operation (and the
