@@ -40,6 +40,9 @@
 //      (placed there, not at the day's start, so that the log trackers do
 //      not learn hours of silence as the normal rate). --construct-repeat 0:
 //      no warm-up, the span and log detectors start cold at the window.
+//      --warm-up-from before-injection: the window's own traffic before
+//      the injection is repeated instead (what augur saw just before the
+//      fault, at that hour; docs/benchmarks.md, session 8).
 //    - then the window, at its own time: rca_data/<day> traces, logs and
 //      metrics from window_before (default 5 min, metrics; the trace and
 //      log files begin a minute before the injection) before the
@@ -109,6 +112,10 @@ struct Options {
   bool continuous_learning = false;
   bool skip_fault_margins = false;
   bool warm_up_to_traffic = false;
+  // Where the warm-up's traces and logs come from: "construct" (the day's
+  // construct minute) or "before-injection" (the window's own recorded
+  // traffic before the injection; see AddWarmUp).
+  std::string warm_up_from = "construct";
   double guard_before_s = 120;
   double guard_after_s = 600;
   size_t max_faults = 0;  // 0: all
@@ -241,23 +248,60 @@ void FeedMetrics(const Options& o, const Day& day, uint64_t from, uint64_t to, a
   fed->anomalies += anomalies.size();
 }
 
+// Traffic that stands in for the minutes before a window: `period_ns` of
+// traces and logs starting at `first_ns`, laid end to end.
+struct WarmUpSample {
+  const std::vector<nezha::SpanRow>* spans = nullptr;
+  const std::vector<nezha::LogRow>* logs = nullptr;
+  uint64_t first_ns = UINT64_MAX;
+  uint64_t period_ns = 60 * kSecond;
+};
+
+// The window's recorded traffic before the injection, when there is
+// enough of it (20 s) to stand for normal traffic: spans that ended and
+// logs written before the injection. An online system has seen it by the
+// time of the injection.
+WarmUpSample BeforeInjection(const std::vector<nezha::SpanRow>& spans, const std::vector<nezha::LogRow>& logs,
+                             uint64_t from_ns, uint64_t inject_ns, std::vector<nezha::SpanRow>* sample_spans,
+                             std::vector<nezha::LogRow>* sample_logs) {
+  WarmUpSample sample;
+  for (const auto& sp : spans) {
+    if (sp.start_ns >= from_ns && sp.end_ns < inject_ns) {
+      sample_spans->push_back(sp);
+      sample.first_ns = std::min(sample.first_ns, sp.start_ns);
+    }
+  }
+  for (const auto& l : logs) {
+    if (l.time_ns >= from_ns && l.time_ns < inject_ns) {
+      sample_logs->push_back(l);
+      sample.first_ns = std::min(sample.first_ns, l.time_ns);
+    }
+  }
+  if (sample.first_ns == UINT64_MAX || inject_ns - sample.first_ns < 20 * kSecond) return WarmUpSample{};
+  sample.spans = sample_spans;
+  sample.logs = sample_logs;
+  sample.period_ns = inject_ns - sample.first_ns;
+  return sample;
+}
+
 // Step 2's warm-up of one case: the learned metrics of [warm_from, window
-// start), and the construct minute's traces and logs once a minute in the
-// construct_repeat minutes that end at `traffic_from`.
+// start), and the sample's traces and logs (by default the construct
+// minute's, once a minute) laid end to end over the construct_repeat
+// minutes that end at `traffic_from`.
 void AddWarmUp(const Options& o, const Day& day, const nezha::OnlineCase& c, uint64_t traffic_from,
-               nezha::Stretch* warm) {
+               const WarmUpSample& sample, nezha::Stretch* warm) {
   const nezha::TimeFilter learned = LearnedMetrics(o, day);
   auto keep = [&](uint64_t t) { return t >= c.warm_from_ns && t < c.window.from_ns && learned(t); };
   for (const auto& table : day.metrics) warm->AddMetrics(table, keep);
-  if (day.construct_first_ns == UINT64_MAX) return;
+  if (sample.first_ns == UINT64_MAX) return;
   auto all = [](uint64_t) { return true; };
-  for (uint32_t k = 0; k < o.construct_repeat; ++k) {
-    const uint64_t minutes_before = static_cast<uint64_t>(o.construct_repeat - k) * 60 * kSecond;
-    if (traffic_from < minutes_before) continue;
-    const int64_t shift =
-        static_cast<int64_t>(traffic_from - minutes_before) - static_cast<int64_t>(day.construct_first_ns);
-    warm->AddSpans(nezha::CopySpans(day.construct_spans, shift, k), all);
-    warm->AddLogs(nezha::CopyLogs(day.construct_logs, shift, k), all);
+  const uint64_t copies = static_cast<uint64_t>(o.construct_repeat) * 60 * kSecond / sample.period_ns;
+  for (uint64_t k = 0; k < copies; ++k) {
+    const uint64_t before = (copies - k) * sample.period_ns;
+    if (traffic_from < before) continue;
+    const int64_t shift = static_cast<int64_t>(traffic_from - before) - static_cast<int64_t>(sample.first_ns);
+    warm->AddSpans(nezha::CopySpans(*sample.spans, shift, static_cast<uint32_t>(k)), all);
+    warm->AddLogs(nezha::CopyLogs(*sample.logs, shift, static_cast<uint32_t>(k)), all);
   }
 }
 
@@ -369,8 +413,16 @@ Status RunFault(const Options& o, const augur::engine::EngineOptions& engine_opt
   }
   // The warm-up and the window as one stream, so that the exports of both
   // come in send-time order where they overlap.
+  WarmUpSample sample{&day.construct_spans, &day.construct_logs, day.construct_first_ns, 60 * kSecond};
+  std::vector<nezha::SpanRow> sample_spans;
+  std::vector<nezha::LogRow> sample_logs;
+  if (o.warm_up_from == "before-injection") {
+    sample = BeforeInjection(spans, logs, w.from_ns, fault.inject_ns, &sample_spans, &sample_logs);
+    // The window's traffic itself follows the copies, with no gap.
+    if (sample.first_ns != UINT64_MAX) traffic_from = sample.first_ns;
+  }
   nezha::Stretch replay;
-  AddWarmUp(o, day, c, traffic_from, &replay);
+  AddWarmUp(o, day, c, traffic_from, sample, &replay);
   replay.AddSpans(spans, in_window);
   replay.AddLogs(logs, in_window);
   for (const auto& table : day.metrics) replay.AddMetrics(table, in_window);
@@ -515,6 +567,11 @@ int main(int argc, char** argv) {
   app.add_flag("--warm-up-to-traffic", o.warm_up_to_traffic,
                "end the warm-up's traffic where the window's recorded traffic begins (default: at the window's "
                "start, leaving the minutes before its trace and log files silent)");
+  app.add_option("--warm-up-from", o.warm_up_from,
+                 "the warm-up's traces and logs: construct (the day's fault-free minute, once a minute) or "
+                 "before-injection (the window's own traffic before the injection, laid end to end; the "
+                 "construct minute when there is less than 20 s of it)")
+      ->check(CLI::IsMember({"construct", "before-injection"}));
   app.add_option("--window-after", o.window_after_s, "seconds replayed after it (at most; the next injection ends it)");
   app.add_option("--tolerance", o.tolerance_s, "an answering anomaly's onset may be this many seconds early");
   app.add_option("--guard-before", o.guard_before_s,
