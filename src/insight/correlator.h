@@ -61,6 +61,10 @@
 //    own (traffic too thin for its detectors); a service-wide anomaly
 //    (logs, pod metrics) is placed by the operations its service ran; a
 //    slow node whose own time did not grow above it is penalised;
+//  - magnitude: a rise, and a network finding, weigh in proportion to the
+//    time they add per request next to the largest such addition in the
+//    group (a clear +7 ms from busy calls explains nothing of calls that
+//    gained a second on the way to another service);
 //  - errors: the deepest node whose errors rose;
 //  - data stops: request counts of several services falling to zero at
 //    once are the data stopping (an exporter, the collector, the load),

@@ -89,6 +89,7 @@ struct Candidate {
   // service's network (NetworkFinding), and the sentence saying so.
   std::vector<const model::Anomaly*> via_network;
   std::string network_sentence, network_operation;
+  double network_added_ms = 0;  // the largest time its callers' calls gained on the way
   // The differential stage's clearest rise on this service, if any.
   std::optional<Rise> rise;
   void Add(double weight, std::string sentence) {
@@ -314,6 +315,8 @@ Ranking RankEvidence(const std::vector<model::Anomaly>& anomalies, const EventLo
                            "): the time is spent between them, on " + f->callee + "'s network";
     }
     network_callee[&a] = f->callee;
+    c.network_added_ms =
+        std::max(c.network_added_ms, f->client_delta_ms - std::max(0.0, f->server_after_ms - f->server_before_ms));
   }
 
   // Where time grew around the group since it started, anomaly or not: a
@@ -335,6 +338,33 @@ Ranking RankEvidence(const std::vector<model::Anomaly>& anomalies, const EventLo
       c.rise = std::move(rise);
     }
   }
+
+  // Time evidence (a rise, a slow way to a service) weighs by the time it
+  // adds next to the largest such addition in the group: where calls take
+  // +1 s on the way to one service, another's +7 ms explains nothing of
+  // the incident, however clear it is (a busy series makes +7 ms clear;
+  // the calls that gained a second may be too few for their detector).
+  double largest_added_ms = 0;
+  std::string largest_added_at;
+  for (const auto& [key, c] : candidates) {
+    const double added = std::max(c.rise ? c.rise->AddedMs() : 0.0, c.network_added_ms);
+    if (added > largest_added_ms) {
+      largest_added_ms = added;
+      largest_added_at = c.owner;
+    }
+  }
+  // In proportion to the largest addition: it is the share of the
+  // incident's added time that the evidence accounts for.
+  auto time_weight = [&](double added_ms) {
+    return largest_added_ms > 0 ? std::clamp(added_ms / largest_added_ms, 0.0, 1.0) : 1.0;
+  };
+  auto share_note = [&](double added_ms, const std::string& owner) {
+    if (owner == largest_added_at || time_weight(added_ms) >= 1) return std::string();
+    char pct[16];
+    std::snprintf(pct, sizeof pct, "%.0f%%", 100 * time_weight(added_ms));
+    return " (+" + Ms(added_ms) + ", " + pct + " of the +" + Ms(largest_added_ms) + " added at " + largest_added_at +
+           ")";
+  };
 
   // Services that logged errors, and when they began: errors travel up a
   // call chain (a caller logs the failure of its call), so a service whose
@@ -438,7 +468,9 @@ Ranking RankEvidence(const std::vector<model::Anomaly>& anomalies, const EventLo
     bool own_rise = false;
     if (c.rise && !self_grew) {
       own_rise = c.rise->caller.empty();
-      c.Add(1.5 + 0.5 * std::min(1.0, std::log10(std::max(c.rise->Ratio(), 1.0)) / 2), c.rise->sentence);
+      const double added = c.rise->AddedMs();
+      c.Add((1.5 + 0.5 * std::min(1.0, std::log10(std::max(c.rise->Ratio(), 1.0)) / 2)) * time_weight(added),
+            c.rise->sentence + share_note(added, c.owner));
     }
     // Evidence of its own next to its slowness: its CPU use rose, or it
     // logged errors (or both, without slowing down). A slow service whose
@@ -511,7 +543,9 @@ Ranking RankEvidence(const std::vector<model::Anomaly>& anomalies, const EventLo
     } else if (explained_by == 0 && !c.anomalies.empty()) {
       c.Add(0.5, "nothing it calls shows the same anomaly");
     }
-    if (!c.via_network.empty()) c.Add(1.5, c.network_sentence);
+    if (!c.via_network.empty()) {
+      c.Add(1.5 * time_weight(c.network_added_ms), c.network_sentence + share_note(c.network_added_ms, c.owner));
+    }
 
     // Change events shortly before the onset.
     const std::string event_service = key.dependency ? key.service : c.owner;

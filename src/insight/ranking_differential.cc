@@ -90,6 +90,11 @@ double Rise::Ratio() const {
   return after_ms / std::max(before_ms, 0.1);
 }
 
+double Rise::AddedMs() const {
+  if (caller.empty()) return std::max(0.0, after_ms - before_ms);
+  return std::max(0.0, (after_ms - server_after_ms) - (before_ms - server_before_ms));
+}
+
 std::vector<std::string> Neighbourhood(const std::vector<NodeRef>& seeds, const TopologyView& topology, int hops,
                                        size_t max_services) {
   return Explore(seeds, topology, hops, max_services).services;

@@ -57,6 +57,10 @@ struct Rise {
   std::string sentence;  // the evidence, in words
   // after / before (before floored at 0.1 ms): how clear the rise is.
   double Ratio() const;
+  // The time it adds to each request, in ms: self time after - before;
+  // for calls, the rise of the time on the way (client minus server), at
+  // least 0.
+  double AddedMs() const;
 };
 
 // Services reachable from `seeds` through Callers and Callees in at most

@@ -309,8 +309,8 @@ TEST(RankingTest, AServiceThatGotFasterFirstDoesNotLeadByOnsetOrder) {
 
 TEST(DifferentialTest, RisesAreOrderedByHowClearTheyAre) {
   Graph g;
-  g.self_[{"back", "GET /b"}] = {{60, 4}, {12, 40}};   // ×10
-  g.self_[{"side", "GET /s"}] = {{60, 4}, {12, 400}};  // ×100
+  g.self_[{"back", "GET /b"}] = {{60, 4}, {12, 40}};    // ×10, +36 ms
+  g.self_[{"side", "GET /s"}] = {{60, 0.4}, {12, 40}};  // ×100, +39.6 ms
   const std::vector<model::Anomaly> anomalies = {Slow("a1", "front", "GET /a")};
   auto no_events = [](const std::string&, uint64_t) { return std::vector<const model::ChangeEvent*>{}; };
   const Ranking r = Rank(anomalies, no_events, g, {}, kNow);
@@ -318,6 +318,23 @@ TEST(DifferentialTest, RisesAreOrderedByHowClearTheyAre) {
   EXPECT_EQ(r.candidates[0].service, "side");
   EXPECT_EQ(r.candidates[1].service, "back");
   EXPECT_GT(r.candidates[0].score, r.candidates[1].score);
+}
+
+// A clear rise that adds little next to another weighs little: the time a
+// request gained on the way to one service (+1 s) against another's +7 ms
+// (as clear a rise, from busier traffic) tells where the incident's time went.
+TEST(DifferentialTest, RisesWeighByTheTimeTheyAdd) {
+  Graph g;
+  g.self_[{"back", "GET /b"}] = {{60, 5}, {12, 12}};     // ×2.4, +7 ms
+  g.self_[{"side", "GET /s"}] = {{60, 15}, {12, 1030}};  // ×69, +1015 ms
+  const std::vector<model::Anomaly> anomalies = {Slow("a1", "front", "GET /a")};
+  auto no_events = [](const std::string&, uint64_t) { return std::vector<const model::ChangeEvent*>{}; };
+  const Ranking r = Rank(anomalies, no_events, g, {}, kNow);
+  ASSERT_EQ(r.candidates.size(), 3u);
+  EXPECT_EQ(r.candidates[0].service, "side");
+  // back's rise counts for 7 / 1015 of a full one: below the slow front.
+  EXPECT_EQ(r.candidates[2].service, "back");
+  EXPECT_LT(r.candidates[2].score, 0.1);
 }
 
 }  // namespace
