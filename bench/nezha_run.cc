@@ -121,6 +121,7 @@ struct Options {
   size_t max_faults = 0;  // 0: all
   size_t only_fault = 0;  // 1-based; 0: all
   bool verbose = false;
+  bool no_operation_lines = false;
   std::string sensitivity = "medium";  // the analyzer's (a setting of augur serve)
 };
 
@@ -581,8 +582,11 @@ int main(int argc, char** argv) {
   app.add_option("--sensitivity", o.sensitivity, "the analyzer's sensitivity: low, medium (the default), high");
   app.add_option("--fault", o.only_fault, "only fault number K (1-based, as in the table)");
   app.add_flag("--verbose", o.verbose, "print every insight of every window");
+  app.add_flag("--no-operation-lines", o.no_operation_lines,
+               "turn off the log lines that stop while their operation goes on (logs/operation_lines.h)");
   CLI11_PARSE(app, argc, argv);
   augur::engine::EngineOptions engine_options;
+  engine_options.operation_lines.enabled = !o.no_operation_lines;
   if (o.sensitivity == "low") {
     engine_options.analyzer.sensitivity = augur::detect::Sensitivity::kLow;
   } else if (o.sensitivity == "high") {

@@ -96,6 +96,7 @@ Engine::Engine(EngineOptions options)
     : analyzer_(options.analyzer),
       saturation_(options.saturation),
       logs_(options.logs),
+      operation_lines_(options.operation_lines),
       topology_(WithoutClosedPoints(options.topology)),
       correlator_(options.correlator),
       exemplars_(options.exemplars) {}
@@ -107,6 +108,8 @@ void Engine::Add(const model::Batch& batch) {
   saturation_.Add(batch);
   if (!batch.spans.empty()) exemplars_.Add(batch);
   if (!batch.logs.empty()) logs_.Add(batch);
+  // Right after logs_.Add: it reads the template ids that call gave.
+  if (!batch.spans.empty() || !batch.logs.empty()) operation_lines_.Add(batch, logs_);
   Correlate();
 }
 
@@ -114,6 +117,7 @@ void Engine::AdvanceTo(uint64_t time_ns) {
   topology_.AdvanceTo(time_ns);
   analyzer_.AdvanceTo(time_ns);
   logs_.AdvanceTo(time_ns);
+  operation_lines_.AdvanceTo(time_ns, logs_);
   Correlate();
 }
 
@@ -128,6 +132,7 @@ void Engine::Correlate() {
   analyzer_.TakeAnomalies(&anomalies_);
   saturation_.TakeAnomalies(&anomalies_);
   logs_.TakeAnomalies(&anomalies_);
+  operation_lines_.TakeAnomalies(&anomalies_);
   for (size_t i = first_anomaly; i < anomalies_.size(); ++i) correlator_.OnAnomaly(anomalies_[i], view);
   correlator_.AdvanceTo(analyzer_.watermark());
 }
@@ -283,6 +288,7 @@ std::string Engine::SaveState() const {
                             {"topology", Binary(topology_.SaveState())},
                             {"saturation", Binary(saturation_.SaveState())},
                             {"logs", Binary(logs_.SaveState())},
+                            {"operation_lines", Binary(operation_lines_.SaveState())},
                             {"exemplars", Binary(exemplars_.SaveState())},
                             {"correlator", correlator_.SaveState()}};
   const std::vector<uint8_t> bytes = nlohmann::json::to_cbor(j);
@@ -305,6 +311,10 @@ Status Engine::LoadState(std::string_view bytes) {
   if (const auto logs = Part(j, "logs")) {
     if (Status s = logs_.LoadState(*logs); !s.ok()) return s;
   }
+  // And the operations' log lines: without them, shares are learned afresh.
+  if (const auto lines = Part(j, "operation_lines")) {
+    if (Status s = operation_lines_.LoadState(*lines); !s.ok()) return s;
+  }
   // So did the exemplars; without them, snippets lack trace lines until
   // live spans refill them (minutes).
   if (const auto exemplars = Part(j, "exemplars")) {
@@ -319,6 +329,7 @@ std::vector<OverflowTotal> Engine::Overflows() const {
   const logs::LogAnalyzerStats l = logs_.stats();
   const insight::CorrelatorStats c = correlator_.stats();
   const ExemplarStats e = exemplars_.stats();
+  const logs::OperationLinesStats ol = operation_lines_.stats();
   return {
       {"red", "series", a.red.series_overflow},
       {"metrics", "series", a.metrics.series_overflow},
@@ -339,6 +350,10 @@ std::vector<OverflowTotal> Engine::Overflows() const {
       {"logs", "incidents", l.incidents_overflow},
       {"logs", "fields", l.fields_overflow},
       {"logs", "numeric_series", l.numeric_overflow},
+      {"operation_lines", "pending", ol.pending_overflow},
+      {"operation_lines", "operations", ol.operations_overflow},
+      {"operation_lines", "templates", ol.templates_overflow},
+      {"operation_lines", "anomalies_suppressed", ol.suppressed},
       {"exemplars", "operations", e.operations_overflow},
       {"insight", "anomalies", c.anomalies_dropped},
       {"insight", "events", c.events_dropped},

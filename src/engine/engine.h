@@ -5,6 +5,8 @@
 //           ├─> analysis::Analyzer ── anomalies, inferred deployments ──────────┤
 //           ├─> analysis::Saturation ── forecasts (proactive anomalies) ─────────┤
 //           ├─> logs::LogAnalyzer ── templates, log anomalies, snippets ────────┤
+//           │     └─> logs::OperationLines ── (with the spans) a line that stops ┤
+//           │         while its operation goes on                              │
 //           └─> SpanExemplars ── traces of slow and failing spans ──────────────┤ (the snippets' traces)
 //   change events (API, CLI) ───────────────────────────────────────────────────┴─> insight::Correlator ─> insights
 //
@@ -28,6 +30,7 @@
 #include "engine/span_exemplars.h"
 #include "insight/correlator.h"
 #include "logs/log_analyzer.h"
+#include "logs/operation_lines.h"
 #include "model/anomaly.h"
 #include "model/change_event.h"
 #include "model/insight.h"
@@ -48,6 +51,7 @@ struct EngineOptions {
   analysis::AnalyzerOptions analyzer;
   analysis::SaturationOptions saturation;
   logs::LogAnalyzerOptions logs;
+  logs::OperationLinesOptions operation_lines;
   topology::TopologyOptions topology;
   insight::CorrelatorOptions correlator;
   ExemplarOptions exemplars;
@@ -111,6 +115,7 @@ class Engine {
   analysis::Analyzer analyzer_;
   analysis::Saturation saturation_;
   logs::LogAnalyzer logs_;
+  logs::OperationLines operation_lines_;  // reads logs_'s template ids: after it
   topology::TopologyBuilder topology_;
   insight::Correlator correlator_;
   SpanExemplars exemplars_;

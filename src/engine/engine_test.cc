@@ -89,5 +89,59 @@ TEST(Engine, QueuesNoClosedTopologyPoints) {
   EXPECT_EQ(OverflowOf(engine.Overflows(), "topology", "points"), 0u);
 }
 
+// A shop whose GET /cart writes two lines in each of its spans, two a
+// second; the first line stops after `stop_s` while the calls go on.
+// Returns the anomalies of the operation-share rule.
+std::vector<model::Anomaly> LineStops(EngineOptions options, int stop_s, int end_s) {
+  Engine engine(options);
+  std::vector<model::Anomaly> all, out;
+  uint64_t id = 0;
+  for (int s = 0; s < end_s; ++s) {
+    model::Batch b;
+    b.resources.emplace_back();
+    b.resources.back().service_name = "shop";
+    const uint64_t t = kStart + static_cast<uint64_t>(s) * kSecond;
+    for (int i = 0; i < 2; ++i) {
+      model::Span span;
+      ++id;
+      for (int k = 0; k < 8; ++k) span.trace_id[k] = span.span_id[k] = static_cast<uint8_t>(id >> (8 * k));
+      span.name = "GET /cart";
+      span.kind = model::SpanKind::kServer;
+      span.start_time_unix_nano = t + static_cast<uint64_t>(i) * 400'000'000;
+      span.end_time_unix_nano = span.start_time_unix_nano + 20'000'000;
+      for (const char* body : {"cart loaded from the session store", "cart priced with the current tariff"}) {
+        if (s >= stop_s && body[5] == 'l') continue;
+        model::LogRecord r;
+        r.time_unix_nano = span.start_time_unix_nano + 5'000'000;
+        r.severity_number = 9;
+        r.body.value = std::string(body);
+        r.trace_id = span.trace_id;
+        r.span_id = span.span_id;
+        b.logs.push_back(r);
+      }
+      b.spans.push_back(std::move(span));
+    }
+    engine.Add(b);
+    engine.TakeAnomalies(&all);
+  }
+  for (const auto& a : all) {
+    if (a.detector == "operation_share") out.push_back(a);
+  }
+  return out;
+}
+
+TEST(Engine, ALogLineThatStopsWhileItsOperationGoesOnIsAnAnomaly) {
+  const auto found = LineStops({}, 720, 840);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].series.service, "shop");
+  EXPECT_EQ(found[0].kind, "log_rate");
+  EXPECT_EQ(found[0].direction, "down");
+  EXPECT_LT(found[0].onset_ns, kStart + 720 * kSecond);
+  EXPECT_TRUE(LineStops({}, 100'000, 840).empty());  // the line never stops
+  EngineOptions off;
+  off.operation_lines.enabled = false;
+  EXPECT_TRUE(LineStops(off, 720, 840).empty());
+}
+
 }  // namespace
 }  // namespace augur::engine
