@@ -78,8 +78,13 @@ class TraceDecoder {
   model::Scope scope_;
   std::optional<uint32_t> resource_index_;
   std::optional<uint32_t> scope_index_;
-  model::Span scratch_;        // spans only checked, not kept
-  size_t attribute_hint_ = 0;  // the last span's attribute count: most spans have about as many
+  model::Span scratch_;  // spans only checked, not kept
+  // The most attributes a span of this request has had so far (at most 64):
+  // a request's spans come from a few instrumentations with a few counts each
+  // (a server span 10, a database call 8, ...), and reserving the last span's
+  // count reallocated (moving every attribute) whenever a span had more than
+  // the one before it.
+  size_t attribute_hint_ = 0;
 };
 
 StatusOr<DecodeResult> TraceDecoder::Run() {
@@ -232,7 +237,7 @@ bool TraceDecoder::ScopeSpans(Reader& m, int depth_left, Position position, bool
     SpanIds ids;
     bool span_deep = false;
     if (!Span(span_reader, depth_left - 1, span, &ids, &span_deep)) return false;
-    attribute_hint_ = std::min<size_t>(span->attributes.size(), 64);
+    attribute_hint_ = std::max(attribute_hint_, std::min<size_t>(span->attributes.size(), 64));
     if (!keep) continue;
     std::string problem = internal::SpanProblem(ids.trace_id, ids.span_id, ids.parent_span_id,
                                                 span->start_time_unix_nano, span->end_time_unix_nano);
