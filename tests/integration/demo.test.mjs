@@ -187,13 +187,35 @@ test('demo: the article experiment, live', { timeout: RUN_TIMEOUT_MS + 120_000 }
       return;
     }
     assert.equal(r.status, 200, r.text);
-    const found = r.json.insights.find((i) => ms(i.detected_time) >= since() &&
-      (i.root_cause?.service === 'writer' || (i.related_event_ids ?? []).includes(deployment.id)));
+    // The insight may be a few seconds older than the deployment: an
+    // anomaly on something the writer shares (its table, called by the
+    // reader too) can open it, and the writer's anomaly then joins it. What
+    // counts is when it came to be about the writer: when it, or the first
+    // anomaly on the writer in it, was detected after the deployment.
+    let found = null;
+    let whenFound = null;
+    for (const i of r.json.insights) {
+      if (i.root_cause?.service !== 'writer' && !(i.related_event_ids ?? []).includes(deployment.id)) continue;
+      if (ms(i.detected_time) >= since()) {
+        found = i;
+        whenFound = i;
+        break;
+      }
+      const detail = await augur.apiJson(`/api/v1/insights/${i.id}`);
+      const onWriter = (detail.anomalies ?? []).filter((a) => a.series.service === 'writer' && ms(a.detected_time) >= since());
+      if (onWriter.length > 0) {
+        found = i;
+        whenFound = onWriter.reduce((a, b) => (ms(a.detected_time) <= ms(b.detected_time) ? a : b));
+        st.diagnostic(`${i.id} was opened ${((since() - ms(i.detected_time)) / 1000).toFixed(1)} s before the deployment ` +
+          `and took the writer's anomaly ${whenFound.id}`);
+        break;
+      }
+    }
     assert.ok(found, `no insight on writer detected after ${deployment.time}: ${JSON.stringify(r.json.insights)}\n${context()}`);
-    st.diagnostic(`${found.id}: detected ${lagOf(found).toFixed(1)} s (event time) after the deployment: ${found.name}`);
+    st.diagnostic(`${found.id}: about the writer ${lagOf(whenFound).toFixed(1)} s (event time) after the deployment: ${found.name}`);
     const seen = /insight \S+ on writer appeared ([0-9.]+) s after the deployment/.exec(run.output);
     if (seen) st.diagnostic(`demo/run.sh saw it ${seen[1]} s (wall clock) after the deployment`);
-    assert.ok(lagOf(found) <= FAULT_SECONDS, `detected ${lagOf(found)} s after the deployment`);
+    assert.ok(lagOf(whenFound) <= FAULT_SECONDS, `detected ${lagOf(whenFound)} s after the deployment`);
     assert.ok((found.related_event_ids ?? []).includes(deployment.id),
       `the insight does not name the deployment ${deployment.id}: ${JSON.stringify(found)}`);
   });
