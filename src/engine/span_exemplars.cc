@@ -102,7 +102,6 @@ void SpanExemplars::Keep(Slice& slice, const Exemplar& e, bool failed) {
 }
 
 void SpanExemplars::Add(const model::Batch& batch) {
-  static const std::string kUnknown = "unknown_service";
   for (const model::Span& span : batch.spans) {
     const uint64_t end = span.end_time_unix_nano;
     if (model::IsZero(span.trace_id) || end == 0 || span.start_time_unix_nano == 0 || end < span.start_time_unix_nano) {
@@ -111,10 +110,7 @@ void SpanExemplars::Add(const model::Batch& batch) {
     }
     ++stats_.spans;
     watermark_ = std::max(watermark_, end);
-    const std::string& service =
-        span.resource_index < batch.resources.size() && !batch.resources[span.resource_index].service_name.empty()
-            ? batch.resources[span.resource_index].service_name
-            : kUnknown;
+    const std::string& service = batch.ServiceOf(span.resource_index);
     Operation* op = Lookup(service, span.name);
     if (op == nullptr) continue;
     op->last_ns = std::max(op->last_ns, end);

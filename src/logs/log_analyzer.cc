@@ -215,7 +215,6 @@ void LogAnalyzer::Add(const model::Batch& batch) {
   m.template_ids.clear();
   m.by_resource.assign(batch.resources.size() + 1, nullptr);
   std::vector<bool> looked_up(batch.resources.size() + 1, false);
-  static const std::string kUnknown = "unknown_service";
   for (const model::LogRecord& r : batch.logs) {
     ++m.counters.records;
     uint64_t t = r.time_unix_nano != 0 ? r.time_unix_nano : r.observed_time_unix_nano;
@@ -224,10 +223,7 @@ void LogAnalyzer::Add(const model::Batch& batch) {
     const size_t ri = r.resource_index < batch.resources.size() ? r.resource_index : batch.resources.size();
     if (!looked_up[ri]) {
       looked_up[ri] = true;
-      const std::string& name = ri < batch.resources.size() && !batch.resources[ri].service_name.empty()
-                                    ? batch.resources[ri].service_name
-                                    : kUnknown;
-      m.by_resource[ri] = m.Service(name, t);
+      m.by_resource[ri] = m.Service(batch.ServiceOf(static_cast<uint32_t>(ri)), t);
     }
     ServiceState* s = m.by_resource[ri];
     if (s == nullptr) {

@@ -37,14 +37,6 @@ uint64_t ServiceHash(std::string_view service) {
   return std::hash<std::string_view>()(service);
 }
 
-const std::string& ServiceOf(const model::Batch& batch, uint32_t resource_index) {
-  static const std::string kUnknown = "unknown_service";  // as LogAnalyzer names it
-  if (resource_index < batch.resources.size() && !batch.resources[resource_index].service_name.empty()) {
-    return batch.resources[resource_index].service_name;
-  }
-  return kUnknown;
-}
-
 // The same line with other values: the tokens of a and b are the same
 // (a token with "<*>" stands for any token it fits) but for at most two
 // tokens, or but for one run of at most three tokens in each (a value of
@@ -107,7 +99,7 @@ void OperationLines::Add(const model::Batch& batch, const LogAnalyzer& logs) {
   holds_.assign(batch.resources.size(), false);
   bool any = false;
   for (size_t i = 0; i < batch.resources.size(); ++i) {
-    holds_[i] = logging_services_.contains(ServiceHash(ServiceOf(batch, static_cast<uint32_t>(i))));
+    holds_[i] = logging_services_.contains(ServiceHash(batch.ServiceOf(static_cast<uint32_t>(i))));
     any = any || holds_[i];
   }
   for (const model::Span& s : batch.spans) {
@@ -115,7 +107,7 @@ void OperationLines::Add(const model::Batch& batch, const LogAnalyzer& logs) {
     const uint64_t span = Fold(s.span_id.data(), s.span_id.size());
     if (span == 0 || s.start_time_unix_nano <= resumed_ns_) continue;
     watermark_ = std::max(watermark_, s.end_time_unix_nano);
-    const uint32_t op = OperationOf(ServiceOf(batch, s.resource_index), s.name);
+    const uint32_t op = OperationOf(batch.ServiceOf(s.resource_index), s.name);
     if (op == kNoOp) {
       ++stats_.operations_overflow;
       continue;
@@ -153,7 +145,7 @@ void OperationLines::Add(const model::Batch& batch, const LogAnalyzer& logs) {
         }
         it = pending_.emplace(key, Pending{kNoOp, t, {}}).first;
       }
-      const Line line{ids[i], t, ServiceHash(ServiceOf(batch, r.resource_index)),
+      const Line line{ids[i], t, ServiceHash(batch.ServiceOf(r.resource_index)),
                       EffectiveSeverity(r.severity_number, r.severity_text)};
       if (!logging_services_.contains(line.service)) {
         if (logging_services_.size() < options_.max_operations) {

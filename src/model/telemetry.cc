@@ -19,6 +19,14 @@ std::string_view StringAttribute(const Attributes& attributes, std::string_view 
   return {};
 }
 
+const std::string& Batch::ServiceOf(uint32_t resource_index) const {
+  static const std::string kUnknown = "unknown_service";
+  if (resource_index < resources.size() && !resources[resource_index].service_name.empty()) {
+    return resources[resource_index].service_name;
+  }
+  return kUnknown;
+}
+
 size_t Batch::PointCount() const {
   size_t n = 0;
   for (const auto& m : metrics) n += m.points.size();

@@ -211,6 +211,9 @@ struct Batch {
   std::vector<LogRecord> logs;
 
   size_t PointCount() const;
+  // The service name of resources[resource_index]: "unknown_service" when
+  // the index is out of range or the name is empty.
+  const std::string& ServiceOf(uint32_t resource_index) const;
   // Spans + metric points + log records.
   size_t ItemCount() const { return spans.size() + PointCount() + logs.size(); }
 };
