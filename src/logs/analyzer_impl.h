@@ -182,6 +182,9 @@ struct LogAnalyzer::Impl {
   bool Join(internal::Incident& in, uint64_t id, uint8_t severity, double score);
   void OnLine(internal::ServiceState& s, internal::Incident& in, uint64_t time_ns, const LineView& line);
   void Describe(const internal::ServiceState& s, internal::Incident& in) const;
+  // Emits the incident when it is new, or when its count doubled (or it
+  // changed) and a bucket has passed since its last report, at time_ns.
+  void Report(internal::ServiceState& s, internal::Incident& in, uint64_t time_ns);
   void Emit(const internal::Incident& in) { out.push_back(in.anomaly); }
   void End(internal::ServiceState& s, size_t index, uint64_t end_ns);
   // The tracker a rate incident watches (nullptr for the other rules).
@@ -220,6 +223,9 @@ namespace internal {
 std::string Clock(uint64_t ns);               // "14:03:10" (UTC)
 std::string SeverityLabel(uint8_t severity);  // "ERROR", or "INFO" for unspecified
 uint64_t Bucket(uint64_t time_ns, uint64_t width_ns);
+// A new template's weight by severity (an error keyword makes a line under
+// WARN count; *by_keyword says so): the bar a new pattern is raised at.
+double NewPatternScore(uint8_t severity, uint32_t keywords, bool* by_keyword);
 }  // namespace internal
 
 }  // namespace augur::logs

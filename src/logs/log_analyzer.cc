@@ -33,6 +33,19 @@ uint64_t Bucket(uint64_t time_ns, uint64_t width_ns) {
   return time_ns / width_ns;
 }
 
+double NewPatternScore(uint8_t severity, uint32_t keywords, bool* by_keyword) {
+  *by_keyword = false;
+  if (severity >= 1 && severity < kSeverityInfo) return 0;  // DEBUG, TRACE
+  if (severity >= kSeverityFatal) return 0.9;
+  if (severity >= kSeverityError) return 0.8;
+  if (severity >= kSeverityWarn) return 0.6;
+  if (keywords != 0) {
+    *by_keyword = true;
+    return 0.55;
+  }
+  return 0.3;
+}
+
 }  // namespace internal
 
 namespace {
@@ -97,20 +110,6 @@ std::string Cut(std::string_view text, size_t max) {
   size_t n = max;
   while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;  // not inside a UTF-8 sequence
   return std::string(text.substr(0, n)) + "…";
-}
-
-// New template: by severity; an error keyword makes an INFO line count.
-double NewPatternScore(uint8_t severity, uint32_t keywords, bool* by_keyword) {
-  *by_keyword = false;
-  if (IsDebug(severity)) return 0;
-  if (severity >= kSeverityFatal) return 0.9;
-  if (severity >= kSeverityError) return 0.8;
-  if (severity >= kSeverityWarn) return 0.6;
-  if (keywords != 0) {
-    *by_keyword = true;
-    return 0.55;
-  }
-  return 0.3;
 }
 
 // How far past its threshold a bucket went: up to +0.2 at 16x.
@@ -316,7 +315,7 @@ void LogAnalyzer::Impl::AddRecord(ServiceState& s, const model::LogRecord& r, ui
         ts->flags |= internal::kTplNewHandled;
       } else {
         bool by_keyword = false;
-        const double score = NewPatternScore(severity, ts->keywords, &by_keyword);
+        const double score = internal::NewPatternScore(severity, ts->keywords, &by_keyword);
         bool ready = score >= options.min_score;
         if (ready && by_keyword && options.keyword_pattern_min_lines > 1) {
           const auto view = s.miner->Find(id);

@@ -10,7 +10,10 @@
 //   kind              series (metric, attributes)           raised when
 //   log_new_pattern   log.template {severity, template_id}  a template first seen after the warm-up, weighted by
 //                                                           severity: FATAL 0.9, ERROR 0.8, WARN 0.6, INFO 0.3
-//                                                           (under the bar), DEBUG/TRACE never. Later new
+//                                                           (under the bar), DEBUG/TRACE never; the score it
+//                                                           reports is that weight less 0.1 at one line, and
+//                                                           +0.05 per doubling of its lines (the weight at 4,
+//                                                           +0.1 from 16: a failure that goes on). Later new
 //                                                           templates join it while it is open (one anomaly for
 //                                                           a burst of new patterns: a crash dump, a stack trace)
 //   log_keyword       log.template {severity, template_id}  the same, for a template under WARN holding an error
@@ -46,7 +49,8 @@
 // bucket counts are back at the baseline's calm level for end_quiet_buckets
 // (end = the first calm bucket); a numeric anomaly when its detector ends
 // it, or its template's lines stop for incident_quiet. Raised, then updated when its count has
-// doubled (at most once per bucket), then ended: the same id each time,
+// doubled (at most once per bucket: lines held back by that are reported when
+// the bucket has passed, at a line or at the watermark), then ended: the same id each time,
 // derived from the series and the raise time.
 // Floods: besides one anomaly per subject, at most
 // max_anomalies_per_service_hour raises per service and event-time hour;

@@ -138,7 +138,7 @@ TEST(LogAnalyzerTest, NewErrorPatternAfterWarmUp) {
   EXPECT_EQ(a.onset_ns, t);
   EXPECT_EQ(a.detected_ns, t);
   EXPECT_EQ(a.end_ns, 0u);
-  EXPECT_DOUBLE_EQ(a.score, 0.8);
+  EXPECT_DOUBLE_EQ(a.score, 0.7);  // ERROR's 0.8, less 0.1 while it is one line
   EXPECT_EQ(a.explanation,
             "new ERROR log pattern in writer: 'timeout writing item <*> to table orders' (1 line since 22:28:20)");
   EXPECT_EQ(a.id.rfind("an-", 0), 0u);
@@ -172,13 +172,13 @@ TEST(LogAnalyzerTest, NewPatternsAreWeightedBySeverity) {
   ASSERT_EQ(as.size(), 3u);
   EXPECT_EQ(as[0].kind, "log_new_pattern");
   EXPECT_EQ(as[0].series.Attribute("severity"), "WARN");
-  EXPECT_DOUBLE_EQ(as[0].score, 0.6);
-  EXPECT_EQ(as[1].kind, "log_keyword");  // INFO, but "failed" and "refused"
+  EXPECT_DOUBLE_EQ(as[0].score, 0.6 - 0.1);  // each is one line
+  EXPECT_EQ(as[1].kind, "log_keyword");      // INFO, but "failed" and "refused"
   EXPECT_EQ(as[1].series.Attribute("severity"), "INFO");
-  EXPECT_DOUBLE_EQ(as[1].score, 0.55);
+  EXPECT_DOUBLE_EQ(as[1].score, 0.55 - 0.1);
   EXPECT_NE(as[1].explanation.find("error keyword 'refused'"), std::string::npos) << as[1].explanation;
   EXPECT_EQ(as[2].series.Attribute("severity"), "FATAL");
-  EXPECT_DOUBLE_EQ(as[2].score, 0.9);
+  EXPECT_DOUBLE_EQ(as[2].score, 0.9 - 0.1);
   EXPECT_GE(run.analyzer.stats().below_bar, 1u);  // the new INFO pattern
 }
 
@@ -195,8 +195,8 @@ TEST(LogAnalyzerTest, ABurstOfNewPatternsIsOneAnomaly) {
   const auto as = run.Anomalies();
   ASSERT_EQ(as.size(), 1u);
   EXPECT_EQ(as[0].kind, "log_new_pattern");
-  EXPECT_EQ(as[0].series.Attribute("severity"), "ERROR");  // the first one's
-  EXPECT_DOUBLE_EQ(as[0].score, 0.9);                      // the highest
+  EXPECT_EQ(as[0].series.Attribute("severity"), "ERROR");             // the first one's
+  EXPECT_NEAR(as[0].score, 0.9 - 0.1 + 0.05 * std::log2(5.0), 1e-9);  // the highest, FATAL, in 5 lines
   EXPECT_EQ(as[0].explanation,
             "new log patterns in writer, up to FATAL: 'request failed with unhandled exception' and 4 more (5 lines "
             "since 22:28:20)");
@@ -283,6 +283,35 @@ TEST(LogAnalyzerTest, OneAnomalyPerIncidentUpdatedThenEnded) {
   const size_t events = run.events.size();
   run.Add(At(last + 20 * kMin, 17, "timeout writing item 99 to table orders"));
   EXPECT_EQ(run.events.size(), events);
+}
+
+// One new ERROR line is one request that failed once; the same pattern in
+// many lines is a failure that goes on. And lines that came within the
+// bucket that holds reports back are reported once it has passed, though no
+// further line comes.
+TEST(LogAnalyzerTest, ANewPatternWeighsMoreAsItsLinesComeAndTheyAreReported) {
+  Stream run;
+  Normal(&run, kT0, 15);
+  const uint64_t t = kT0 + 15 * kMin;
+  for (int i = 0; i < 5; ++i) run.Add(At(t + i * 5 * kSec, 17, "code not found for session " + std::to_string(i)));
+  auto as = run.Anomalies();
+  ASSERT_EQ(as.size(), 1u);
+  EXPECT_DOUBLE_EQ(as[0].score, 0.7);  // raised at its first line; the next report waits a bucket
+  EXPECT_EQ(as[0].observed, 1);
+  run.AdvanceTo(t + kMin + 10 * kSec);
+  as = run.Anomalies();
+  ASSERT_EQ(as.size(), 1u);
+  EXPECT_EQ(as[0].observed, 5);
+  EXPECT_NEAR(as[0].score, 0.7 + 0.05 * std::log2(5.0), 1e-9);
+  EXPECT_NE(as[0].explanation.find("(5 lines since 22:28:20)"), std::string::npos) << as[0].explanation;
+  EXPECT_EQ(as[0].end_ns, 0u);  // still open: reported, not ended
+
+  for (int i = 0; i < 20; ++i) run.Add(At(t + 2 * kMin + i * kSec, 17, "code not found for session 9"));
+  run.AdvanceTo(t + 4 * kMin);
+  as = run.Anomalies();
+  ASSERT_EQ(as.size(), 1u);
+  EXPECT_EQ(as[0].observed, 16);       // reported when the count doubled (the next report waits for 32)
+  EXPECT_DOUBLE_EQ(as[0].score, 0.9);  // 16 lines and more: 0.1 above ERROR's weight, at most
 }
 
 // A service with a steady INFO template (about 5 a minute) for `minutes`.
