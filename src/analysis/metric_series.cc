@@ -120,8 +120,7 @@ MetricSeries::MetricSeries(MetricSeriesOptions options) : table_(options.max_ser
 
 void MetricSeries::Add(const model::Batch& batch, std::vector<SeriesPoint>* out) {
   for (const model::Metric& m : batch.metrics) {
-    const std::string service =
-        m.resource_index < batch.resources.size() ? batch.resources[m.resource_index].service_name : "unknown_service";
+    const std::string& service = batch.ServiceOf(m.resource_index);
     for (const model::MetricPoint& p : m.points) AddPoint(m, service, p, out);
   }
 }

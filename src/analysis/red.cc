@@ -10,8 +10,6 @@ namespace augur::analysis {
 
 namespace {
 
-constexpr std::string_view kUnknownService = "unknown_service";
-
 // The dependency a CLIENT span calls into *out, or "" (see red.h for the
 // order). *out is scratch reused across spans, so most calls allocate nothing.
 void Peer(const model::Attributes& a, std::string* out) {
@@ -119,7 +117,7 @@ void RedAggregator::Add(const model::Batch& batch) {
     const model::Resource* resource =
         span.resource_index < batch.resources.size() ? &batch.resources[span.resource_index] : nullptr;
     SeriesKey key;
-    key.service = resource ? resource->service_name : std::string(kUnknownService);
+    key.service = batch.ServiceOf(span.resource_index);
     key.operation = span.name;
     key.attributes.emplace_back("span.kind", model::SpanKindName(span.kind));
     if (client) key.attributes.emplace_back("peer", peer_);

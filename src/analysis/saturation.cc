@@ -70,24 +70,20 @@ double Saturation::LimitOf(const model::Metric& m, const model::SeriesKey& key) 
 }
 
 void Saturation::Add(const model::Batch& batch) {
-  auto service_of = [&batch](uint32_t i) -> const std::string& {
-    static const std::string kUnknown = "unknown_service";
-    return i < batch.resources.size() ? batch.resources[i].service_name : kUnknown;
-  };
   // Companion limits first, so a limit and its series in one batch pair up.
   for (const model::Metric& m : batch.metrics) {
     if (!IsLevel(m) || !EndsWith(m.name, ".limit")) continue;
     const std::string base = m.name.substr(0, m.name.size() - 6);
     for (const auto& p : m.points) {
       if (companion_limits_.size() >= options_.max_series) break;
-      companion_limits_[KeyOf(base, service_of(m.resource_index), p)] = p.value;
-      companion_limits_[KeyOf(base + ".usage", service_of(m.resource_index), p)] = p.value;
+      companion_limits_[KeyOf(base, batch.ServiceOf(m.resource_index), p)] = p.value;
+      companion_limits_[KeyOf(base + ".usage", batch.ServiceOf(m.resource_index), p)] = p.value;
     }
   }
   for (const model::Metric& m : batch.metrics) {
     if (!IsLevel(m) || EndsWith(m.name, ".limit")) continue;
     for (const auto& p : m.points) {
-      model::SeriesKey key = KeyOf(m.name, service_of(m.resource_index), p);
+      model::SeriesKey key = KeyOf(m.name, batch.ServiceOf(m.resource_index), p);
       const double limit = LimitOf(m, key);
       if (limit <= 0) continue;
       ++stats_.points;
