@@ -492,5 +492,38 @@ TEST(Correlator, AServiceWhoseCpuRoseAndThatLoggedErrorsIsTheCauseEvenIfNotSlow)
   EXPECT_EQ(ranked_first({cpu, errors}), "gateway");
 }
 
+// A service known only by the errors it logged, above a callee that looks
+// anomalous: its errors may be its calls failing, so it is not "the bottom
+// of the incident" (the bonus for nothing below it looking the same goes to
+// the callee), even when its lines came first.
+TEST(Correlator, ErrorsLoggedAboveAnAnomalousCalleeDoNotMakeTheCallerTheBottom) {
+  class Topology : public ServiceLevelTopology {
+   public:
+    std::vector<OperationTime> SelfTimes(const std::string& service, uint64_t, uint64_t) const override {
+      if (service == "gateway") return {{"POST /items", 100, 2}};
+      return {};
+    }
+  };
+  Topology topo;
+  const uint64_t onset = kT0 + 600 * kS;
+  auto errors = Metric("an-log", "log.template", "gateway", onset);
+  errors.kind = "log_new_pattern";
+  errors.series.attributes = {{"severity", "ERROR"}, {"template_id", "7"}};
+  auto ranked = [&](const model::Anomaly& below) {
+    Correlator c;
+    c.OnAnomaly(errors, topo);
+    c.OnAnomaly(below, topo);
+    auto out = Take(c);
+    EXPECT_EQ(out.size(), 1u);
+    return out.empty() ? std::string() : out[0].root_cause.service;
+  };
+  // writer, which gateway's POST /items called in the window, slowed down
+  // 10 s later: writer is the cause.
+  EXPECT_EQ(ranked(Latency("writer", "POST /items", onset + 10 * kS)), "writer");
+  // reader, which gateway did not call in the window: gateway's errors
+  // started first and nothing it called looks anomalous.
+  EXPECT_EQ(ranked(Latency("reader", "GET /items", onset + 10 * kS)), "gateway");
+}
+
 }  // namespace
 }  // namespace augur::insight

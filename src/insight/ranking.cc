@@ -541,7 +541,24 @@ Ranking RankEvidence(const std::vector<model::Anomaly>& anomalies, const EventLo
     } else if (!erring_callee.empty() && !self_grew && !own_rise) {
       c.Add(-1.0, "it calls " + erring_callee + ", which logged errors too: errors travel up to the callers");
     } else if (explained_by == 0 && !c.anomalies.empty()) {
-      c.Add(0.5, "nothing it calls shows the same anomaly");
+      // For a service known only by its logs, "the same anomaly" below it
+      // means nothing (logs do not travel up a call chain); that nothing it
+      // calls looks anomalous at all does: an error it logs may be a call
+      // of its own that failed, whatever the callee's anomaly is.
+      const bool logs_only = std::all_of(c.anomalies.begin(), c.anomalies.end(),
+                                         [](const model::Anomaly* a) { return a->kind.starts_with("log_"); });
+      std::string anomalous_callee;
+      if (logs_only && !key.dependency) {
+        for (const std::string& callee :
+             ServicesCalledInWindow(c.owner, topology, calls_from, std::max(now_ns, first_onset + 1))) {
+          auto it = candidates.find(NodeRef{callee, "", false});
+          if (it != candidates.end() && (!it->second.anomalies.empty() || !it->second.via_network.empty())) {
+            anomalous_callee = callee;
+            break;
+          }
+        }
+      }
+      if (anomalous_callee.empty()) c.Add(0.5, "nothing it calls shows the same anomaly");
     }
     if (!c.via_network.empty()) {
       c.Add(1.5 * time_weight(c.network_added_ms), c.network_sentence + share_note(c.network_added_ms, c.owner));
