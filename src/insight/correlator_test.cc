@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 namespace augur::insight {
@@ -523,6 +524,39 @@ TEST(Correlator, ErrorsLoggedAboveAnAnomalousCalleeDoNotMakeTheCallerTheBottom) 
   // reader, which gateway did not call in the window: gateway's errors
   // started first and nothing it called looks anomalous.
   EXPECT_EQ(ranked(Latency("reader", "GET /items", onset + 10 * kS)), "gateway");
+}
+
+// A sparse series raises a share of slow calls, not a duration: how much
+// the calls gained comes from the calls themselves (CallsBetween), and the
+// callee's unchanged server time still puts that time on its network.
+TEST(Correlator, ASlowShareOfCallsWhileTheCalleeIsNotBlamesTheCalleesNetwork) {
+  class Topology : public FakeTopology {
+   public:
+    CallTime CallsBetween(const std::string& caller, const std::string& callee, uint64_t from,
+                          uint64_t) const override {
+      if (caller != "gateway" || callee != "writer") return {};
+      return from < onset_ ? CallTime{200, 45} : CallTime{40, 1045};
+    }
+  };
+  Topology topo;
+  const uint64_t onset = kT0 + 600 * kS;
+  topo.onset_ = onset;
+  topo.splits_["writer POST /items"] = {{1000, 30, 10}, {40, 31, 10}};
+  model::Anomaly share = Latency("gateway", "POST", onset, "writer:8080", 0.004, 1.0);
+  share.quantity = "slow_share";  // a share: no unit
+  share.unit = "";
+  Correlator c;
+  c.OnAnomaly(share, topo);
+  auto out = Take(c);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].root_cause.service, "writer");
+  const auto& evidence = out[0].root_cause.evidence;
+  EXPECT_TRUE(std::any_of(evidence.begin(), evidence.end(), [](const std::string& e) {
+    return e.find(
+               "calls from gateway to writer take +1000 ms on the client side while writer's server time is "
+               "unchanged") != std::string::npos;
+  }));
+  EXPECT_NE(out[0].summary.find("on writer's network"), std::string::npos) << out[0].summary;
 }
 
 }  // namespace

@@ -121,20 +121,31 @@ struct NetworkFinding {
 std::optional<NetworkFinding> FindNetwork(const model::Anomaly& x, const TopologyView& topology,
                                           const RankingOptions& options, uint64_t now_ns) {
   const std::string_view peer = x.series.Attribute("peer");
-  if (x.kind != "latency" || x.direction != "up" || x.unit != "ms" || peer.empty()) return std::nullopt;
+  if (x.kind != "latency" || x.direction != "up" || peer.empty()) return std::nullopt;
   NetworkFinding f;
   f.client = &x;
   f.caller = x.series.service;
   f.callee = topology.ServiceBehindPeer(x.series.service, std::string(peer));
-  f.client_delta_ms = x.observed - x.before;
-  // A rise the size of noise says nothing about where it went.
-  if (f.callee.empty() || f.callee == f.caller || f.client_delta_ms < std::max(2.0, 0.2 * x.before)) {
-    return std::nullopt;
-  }
-  // The callee's server operations that these calls reach, measured before
-  // and after the onset (self + downstream: all of its server time).
+  if (f.callee.empty() || f.callee == f.caller) return std::nullopt;
   const uint64_t onset = x.onset_ns;
   const uint64_t from = onset > options.split_baseline_ns ? onset - options.split_baseline_ns : 0;
+  double client_before_ms = x.before;
+  if (x.unit == "ms") {
+    f.client_delta_ms = x.observed - x.before;
+  } else {
+    // A share of slow calls (the form a sparse series' anomaly takes) says
+    // how many, not how much: the calls' median before and after the
+    // onset, as the caller saw them.
+    const CallTime before = topology.CallsBetween(f.caller, f.callee, from, onset);
+    const CallTime after = topology.CallsBetween(f.caller, f.callee, onset, std::max(now_ns, onset + 1));
+    if (before.count == 0 || after.count == 0) return std::nullopt;
+    client_before_ms = before.median_ms;
+    f.client_delta_ms = after.median_ms - before.median_ms;
+  }
+  // A rise the size of noise says nothing about where it went.
+  if (f.client_delta_ms < std::max(2.0, 0.2 * client_before_ms)) return std::nullopt;
+  // The callee's server operations that these calls reach, measured before
+  // and after the onset (self + downstream: all of its server time).
   bool measured = false;
   double worst = -1e300;
   for (const NodeRef& c : topology.Callees(x.series.service, x.series.operation)) {
