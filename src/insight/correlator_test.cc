@@ -524,6 +524,12 @@ TEST(Correlator, ErrorsLoggedAboveAnAnomalousCalleeDoNotMakeTheCallerTheBottom) 
   // reader, which gateway did not call in the window: gateway's errors
   // started first and nothing it called looks anomalous.
   EXPECT_EQ(ranked(Latency("reader", "GET /items", onset + 10 * kS)), "gateway");
+  // writer only answers fewer requests: what a failing caller causes, not
+  // an anomaly below it.
+  model::Anomaly fewer = Latency("writer", "POST /items", onset + 10 * kS);
+  fewer.kind = "traffic";
+  fewer.direction = "down";
+  EXPECT_EQ(ranked(fewer), "gateway");
 }
 
 // A sparse series raises a share of slow calls, not a duration: how much
@@ -557,6 +563,25 @@ TEST(Correlator, ASlowShareOfCallsWhileTheCalleeIsNotBlamesTheCalleesNetwork) {
                "unchanged") != std::string::npos;
   }));
   EXPECT_NE(out[0].summary.find("on writer's network"), std::string::npos) << out[0].summary;
+
+  // Two calls after the onset are too few to say how much the calls gained.
+  class Few : public Topology {
+   public:
+    CallTime CallsBetween(const std::string& caller, const std::string& callee, uint64_t from,
+                          uint64_t to) const override {
+      CallTime t = Topology::CallsBetween(caller, callee, from, to);
+      if (from >= onset_) t.count = std::min<uint64_t>(t.count, 2);
+      return t;
+    }
+  };
+  Few few;
+  few.onset_ = onset;
+  few.splits_ = topo.splits_;
+  Correlator d;
+  d.OnAnomaly(share, few);
+  out = Take(d);
+  ASSERT_EQ(out.size(), 1u);
+  for (const auto& e : out[0].root_cause.evidence) EXPECT_EQ(e.find("on the client side"), std::string::npos) << e;
 }
 
 }  // namespace

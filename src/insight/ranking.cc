@@ -130,17 +130,23 @@ std::optional<NetworkFinding> FindNetwork(const model::Anomaly& x, const Topolog
   const uint64_t onset = x.onset_ns;
   const uint64_t from = onset > options.split_baseline_ns ? onset - options.split_baseline_ns : 0;
   double client_before_ms = x.before;
-  if (x.unit == "ms") {
-    f.client_delta_ms = x.observed - x.before;
-  } else {
+  if (x.quantity == "slow_share") {
     // A share of slow calls (the form a sparse series' anomaly takes) says
     // how many, not how much: the calls' median before and after the
-    // onset, as the caller saw them.
+    // onset, as the caller saw them, from as many calls on each side as
+    // the differential stage wants. (All of the caller's calls to the
+    // callee: a change in their mix of operations moves it too, which the
+    // server side below, measured per operation, does not see.)
     const CallTime before = topology.CallsBetween(f.caller, f.callee, from, onset);
     const CallTime after = topology.CallsBetween(f.caller, f.callee, onset, std::max(now_ns, onset + 1));
-    if (before.count == 0 || after.count == 0) return std::nullopt;
+    const uint64_t enough = std::max<uint64_t>(options.differential.min_requests, 1);
+    if (before.count < enough || after.count < enough) return std::nullopt;
     client_before_ms = before.median_ms;
     f.client_delta_ms = after.median_ms - before.median_ms;
+  } else if (x.unit == "ms") {
+    f.client_delta_ms = x.observed - x.before;
+  } else {
+    return std::nullopt;
   }
   // A rise the size of noise says nothing about where it went.
   if (f.client_delta_ms < std::max(2.0, 0.2 * client_before_ms)) return std::nullopt;
@@ -554,8 +560,10 @@ Ranking RankEvidence(const std::vector<model::Anomaly>& anomalies, const EventLo
     } else if (explained_by == 0 && !c.anomalies.empty()) {
       // For a service known only by its logs, "the same anomaly" below it
       // means nothing (logs do not travel up a call chain); that nothing it
-      // calls looks anomalous at all does: an error it logs may be a call
-      // of its own that failed, whatever the callee's anomaly is.
+      // calls got worse does: an error it logs may be a call of its own
+      // that failed, whatever the callee's anomaly is. (A callee that got
+      // faster or lost traffic may only be answering its failing caller
+      // less.)
       const bool logs_only = std::all_of(c.anomalies.begin(), c.anomalies.end(),
                                          [](const model::Anomaly* a) { return a->kind.starts_with("log_"); });
       std::string anomalous_callee;
@@ -563,7 +571,12 @@ Ranking RankEvidence(const std::vector<model::Anomaly>& anomalies, const EventLo
         for (const std::string& callee :
              ServicesCalledInWindow(c.owner, topology, calls_from, std::max(now_ns, first_onset + 1))) {
           auto it = candidates.find(NodeRef{callee, "", false});
-          if (it != candidates.end() && (!it->second.anomalies.empty() || !it->second.via_network.empty())) {
+          if (it == candidates.end()) continue;
+          const auto& theirs = it->second.anomalies;
+          const bool worse = std::any_of(theirs.begin(), theirs.end(), [](const model::Anomaly* a) {
+            return !GotFaster(*a) && !(a->kind == "traffic" && a->direction == "down");
+          });
+          if (worse || !it->second.via_network.empty()) {
             anomalous_callee = callee;
             break;
           }

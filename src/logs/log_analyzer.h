@@ -55,7 +55,8 @@
 // Floods: besides one anomaly per subject, at most
 // max_anomalies_per_service_hour raises per service and event-time hour;
 // anomalies scoring under min_score are not raised (their lines still count
-// as notable for snippets). Both counted in stats().
+// as notable for snippets; a new pattern is judged by its weight, and may
+// report less while it is one line). Both counted in stats().
 //
 // Warm-up: a service's first warmup (event time) and warmup_records
 // records, whichever ends later, only teach it what is normal.

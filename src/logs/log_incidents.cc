@@ -55,15 +55,18 @@ std::string Lines(uint64_t n) {
 
 // The score a new-pattern anomaly reports: its severity's weight (the bar it
 // was raised at, unchanged), less 0.1 while it is one line and up to 0.1 more
-// from 16 lines on. One new ERROR line is one request that failed once; the
-// same pattern in dozens of lines is a failure that goes on, and ranks above
-// it (an ERROR pattern: 0.7 at one line, 0.8 at four, 0.9 from sixteen).
+// from 16 lines on (a group of new templates counts each template once). One new ERROR line is one request that failed
+// once; the same pattern in dozens of lines is a failure that goes on, and ranks above it (an ERROR pattern: 0.7 at one
+// line, 0.8 at four, 0.9 from sixteen).
 double NewPatternReportedScore(const Incident& in) {
   bool by_keyword = false;
   const double weight = in.anomaly.kind == "log_keyword"
                             ? internal::NewPatternScore(0, ~0u, &by_keyword)
                             : internal::NewPatternScore(std::max(in.severity, in.top_severity), 0, &by_keyword);
-  const double lines = static_cast<double>(std::max<uint64_t>(in.lines, 1));
+  // Lines that repeat a template: a burst of new patterns (a stack trace,
+  // one line per frame) is one event, not a failure that goes on.
+  const uint64_t templates = 1 + in.members.size() + in.more_members;
+  const double lines = static_cast<double>(in.lines > templates ? in.lines - templates + 1 : 1);
   return std::clamp(weight - 0.1 + std::min(0.2, 0.05 * std::log2(lines)), 0.0, 1.0);
 }
 

@@ -118,7 +118,8 @@ void LogAnalyzer::Impl::OnNumericPoint(ServiceState& s, uint64_t id, const Numer
   const detect::Finding& f = v.finding;
   switch (v.event) {
     case detect::Event::kNone:
-      // A point further off than the one reported makes the next line's update.
+      // A point further off than the one reported makes the next update (at a
+      // line, or at the sweep once a bucket has passed).
       if (in != nullptr) {
         model::Anomaly& a = in->anomaly;
         if (std::abs(p.series.last_median() - a.before) > std::abs(a.observed - a.before)) {
