@@ -54,10 +54,11 @@ std::string Lines(uint64_t n) {
 }
 
 // The score a new-pattern anomaly reports: its severity's weight (the bar it
-// was raised at, unchanged), less 0.1 while it is one line and up to 0.1 more
-// from 16 lines on (a group of new templates counts each template once). One new ERROR line is one request that failed
-// once; the same pattern in dozens of lines is a failure that goes on, and ranks above it (an ERROR pattern: 0.7 at one
-// line, 0.8 at four, 0.9 from sixteen).
+// was raised at, unchanged), less 0.1 while it is one line and up to 0.1
+// more from 16 lines on (a group of new templates counts each template
+// once). One new ERROR line is one request that failed once; the same
+// pattern in dozens of lines is a failure that goes on, and ranks above it
+// (an ERROR pattern: 0.7 at one line, 0.8 at four, 0.9 from sixteen).
 double NewPatternReportedScore(const Incident& in) {
   bool by_keyword = false;
   const double weight = in.anomaly.kind == "log_keyword"
